@@ -1,0 +1,163 @@
+"""The ``ntm`` command (also ``python -m ntm_analysis``).
+
+Exit codes: 0 done; 2 the user's input cannot be used (a missing folder, a bad criteria file, an
+unknown parameter) — the message says what to fix; 3 ``clean --strict`` found data errors;
+1 an unexpected failure (a bug: please report it with the message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ntm_analysis.config import DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED
+
+EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS = 0, 1, 2, 3
+
+
+class UserError(Exception):
+    """A mistake the user can fix; shown as a message, never as a traceback."""
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from ntm_analysis.sample import generate_sample
+
+    manifest = generate_sample(args.out, seed=args.seed)
+    print(f"Đã tạo dữ liệu mẫu GIẢ LẬP / wrote SYNTHETIC sample data: {len(manifest['villages'])} làng / villages "
+          f"→ {args.out}")
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from ntm_analysis.template import write_template
+
+    path = write_template(args.out, _criteria(args.criteria))
+    print(f"Đã tạo mẫu nhập liệu / wrote the input template: {path}")
+    return EXIT_OK
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from ntm_analysis.pipeline import clean_raw_folder, conservation_lines, write_clean_outputs
+
+    if not Path(args.raw).is_dir():
+        raise UserError(f"Không thấy thư mục dữ liệu / raw-data folder not found: {args.raw}")
+    result = clean_raw_folder(args.raw, _criteria(args.criteria), args.admin, progress=not args.quiet)
+    written = write_clean_outputs(result, args.out)
+    if result.summary["synthetic"]:
+        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
+    for line in conservation_lines(result.summary):
+        print(line)
+    print(f"Kết quả / outputs: {len(written)} tệp / files in {args.out} "
+          f"(báo cáo chất lượng / quality report: quality_report.xlsx)")
+    errors = result.summary["problems"]["error"]
+    return EXIT_DATA_ERRORS if args.strict and errors else EXIT_OK
+
+
+def _notebook(args: argparse.Namespace) -> int:
+    from ntm_analysis.report import NotebookParameterError, run_notebook
+
+    params = dict(_parse_param(p) for p in args.param)
+    try:
+        executed, html = run_notebook(args.name, params, args.out)
+    except NotebookParameterError as exc:
+        raise UserError(str(exc)) from exc
+    except FileNotFoundError as exc:
+        raise UserError(f"Không thấy sổ tay / notebook not found: {exc.filename}") from exc
+    print(f"Đã chạy / executed: {executed} ; HTML: {html}")
+    return EXIT_OK
+
+
+def _all(args: argparse.Namespace) -> int:
+    """The main job on the sample district: sample → clean → notebooks."""
+    from ntm_analysis.report import run_notebook
+
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("sample", lambda: _sample(argparse.Namespace(out=args.raw, seed=SAMPLE_SEED))),
+        ("clean", lambda: _clean(argparse.Namespace(raw=args.raw, out=args.processed, criteria=args.criteria,
+                                                    admin=None, quiet=False, strict=False))),
+        ("01_data_quality", lambda: print(run_notebook("01_data_quality", {}, args.reports)) or EXIT_OK),
+    ]
+    for name, step in steps:
+        print(f"== {name} ==", flush=True)
+        code = step()
+        if code != EXIT_OK:
+            return code
+    return EXIT_OK
+
+
+def _parse_param(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise UserError(f"Tham số phải có dạng tên=giá_trị / parameters take the form name=value: {text!r}")
+    name, value = text.split("=", 1)
+    return name.strip(), int(value) if value.strip().lstrip("-").isdigit() else value
+
+
+def _criteria(name: str):  # noqa: ANN202 - a CriteriaSet
+    from ntm_analysis.criteria import CriteriaFileError, load_criteria_set
+
+    try:
+        return load_criteria_set(name)
+    except (CriteriaFileError, FileNotFoundError, KeyError) as exc:
+        raise UserError(str(exc)) from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, with help a planner can read (Vietnamese first, English after)."""
+    parser = argparse.ArgumentParser(
+        prog="ntm",
+        description="ntm-analysis: làm sạch số liệu rà soát làng nông thôn mới và lập báo cáo. "
+                    "Cleans New Rural village assessments and produces reports.",
+        epilog="Ví dụ / example: ntm clean --raw data/raw  ·  ntm template  ·  ntm all")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH/COMMAND")
+
+    p = sub.add_parser("sample", help="tạo huyện mẫu giả lập / write the synthetic sample district")
+    p.add_argument("--out", type=Path, default=RAW_DIR, help="thư mục ghi / folder to write (default data/raw)")
+    p.add_argument("--seed", type=int, default=SAMPLE_SEED, help="hạt giống ngẫu nhiên / random seed")
+    p.set_defaults(func=_sample)
+
+    p = sub.add_parser("template", help="tạo mẫu nhập liệu Excel có chú thích / write the annotated input template")
+    p.add_argument("--out", type=Path, default=REPORTS_DIR / "mau-nhap-lieu-ntm.xlsx", help="tệp ghi / file to write")
+    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET, help="bộ tiêu chí (mã hoặc tệp YAML) / criteria set")
+    p.set_defaults(func=_template)
+
+    p = sub.add_parser("clean", help="đọc, làm sạch, báo cáo chất lượng / read, clean, report data quality")
+    p.add_argument("--raw", type=Path, default=RAW_DIR, help="thư mục số liệu gốc / raw folder (default data/raw)")
+    p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="thư mục kết quả / output folder")
+    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET, help="bộ tiêu chí (mã hoặc tệp YAML) / criteria set")
+    p.add_argument("--admin", type=Path, default=None, help="danh mục xã (CSV) / commune list (CSV)")
+    p.add_argument("--strict", action="store_true", help="mã thoát 3 nếu có lỗi số liệu / exit 3 on data errors")
+    p.add_argument("--quiet", action="store_true", help="không hiện tiến độ / no progress bar")
+    p.set_defaults(func=_clean)
+
+    p = sub.add_parser("notebook", help="chạy một sổ tay phân tích / run an analysis notebook")
+    p.add_argument("name", help="tên sổ tay, ví dụ / notebook name, e.g. 01_data_quality")
+    p.add_argument("-p", "--param", action="append", default=[], help="tham số tên=giá_trị / name=value")
+    p.add_argument("--out", type=Path, default=REPORTS_DIR, help="thư mục ghi / output folder")
+    p.set_defaults(func=_notebook)
+
+    p = sub.add_parser("all", help="việc chính trên huyện mẫu / the main job on the sample district")
+    p.add_argument("--raw", type=Path, default=RAW_DIR)
+    p.add_argument("--processed", type=Path, default=PROCESSED_DIR)
+    p.add_argument("--reports", type=Path, default=REPORTS_DIR)
+    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET)
+    p.set_defaults(func=_all)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, turn user mistakes into messages and exit codes."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"Lỗi / error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("Đã dừng / interrupted", file=sys.stderr)
+        return EXIT_USER
+
+
+if __name__ == "__main__":
+    sys.exit(main())

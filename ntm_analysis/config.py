@@ -1,0 +1,24 @@
+"""Project paths and defaults. No side effects: importing this module reads and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+DATA_DIR = PROJECT_DIR / "data"
+RAW_DIR = DATA_DIR / "raw"
+PROCESSED_DIR = DATA_DIR / "processed"
+REPORTS_DIR = PROJECT_DIR / "reports"
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+
+REFERENCE_DIR = PACKAGE_DIR / "reference"
+CRITERIA_DIR = PACKAGE_DIR / "criteria"
+
+DEFAULT_CRITERIA_SET = "gia-lai-village-2019"
+DEFAULT_ADMIN_UNITS = REFERENCE_DIR / "ia-grai-communes.csv"
+KERNEL_NAME = "ntm-analysis"
+
+SAMPLE_SEED = 20210101
+SAMPLE_YEARS = tuple(range(2020, 2026))

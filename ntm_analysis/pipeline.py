@@ -1,0 +1,130 @@
+"""The clean step: raw folder → clean, typed tables + a data-quality report, with nothing lost.
+
+``clean_raw_folder`` reads and cleans; ``write_clean_outputs`` writes every table atomically to
+``data/processed`` (parquet and CSV), the quality report (CSV and Excel) and ``clean_summary.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from ntm_analysis.admin_units import load_admin_units, plan_definition
+from ntm_analysis.criteria import CriteriaSet
+from ntm_analysis.dataset import Table, list_raw_files, read_tables
+from ntm_analysis.quality import QualityLog
+from ntm_analysis.quality_report import quality_workbook
+from ntm_analysis.storage import write_csv, write_table, write_text, write_workbook
+from ntm_analysis.values import clean_values
+from ntm_analysis.villages import clean_villages
+
+SYNTHETIC_MARKER = "SYNTHETIC_DATA.md"
+
+
+class ConservationError(RuntimeError):
+    """Cells were lost between input and output: a bug in ntm-analysis, never a user mistake."""
+
+
+@dataclass
+class CleanResult:
+    """Everything the clean step produces; see ``villages`` and ``values`` modules for the columns."""
+
+    villages: pd.DataFrame
+    values: pd.DataFrame
+    rejected_villages: pd.DataFrame
+    rejected_values: pd.DataFrame
+    problems: pd.DataFrame
+    changes: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+def clean_raw_folder(raw_dir: Path, criteria: CriteriaSet, admin_path: Path | None = None,
+                     progress: bool = False) -> CleanResult:
+    """Read every file in ``raw_dir``, clean it, and account for every row and value.
+
+    Raises ``ConservationError`` if a value was neither kept nor rejected (a bug, checked every run).
+    """
+    raw_dir = Path(raw_dir)
+    log = QualityLog()
+    files = [p for p in list_raw_files(raw_dir) if p.name != SYNTHETIC_MARKER]
+    tables: list[Table] = []
+    for path in tqdm(files, desc="Đọc tệp / reading files", unit="file", disable=not progress):
+        tables += read_tables([path], raw_dir, criteria, log)
+    plan = plan_definition()
+    village_tables = [t for t in tables if t.kind == "villages"]
+    value_tables = [t for t in tables if t.kind in {"long", "wide"}]
+    villages, rejected_villages = clean_villages(village_tables, load_admin_units(admin_path), plan, log)
+    values, rejected_values = clean_values(value_tables, villages, criteria, log)
+    result = CleanResult(villages, values, rejected_villages, rejected_values, log.problem_table(),
+                         log.change_table())
+    result.summary = _summary(result, files, tables, raw_dir, criteria)
+    _check_conservation(result.summary)
+    return result
+
+
+def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_dir: Path,
+             criteria: CriteriaSet) -> dict:
+    village_rows_in = sum(len(t.frame) for t in tables if t.kind == "villages")
+    cells_in = sum(len(t.frame) * (len(t.indicator_columns) if t.kind == "wide" else 1)
+                   + sum(len(c) for c in t.unknown_columns.values())
+                   for t in tables if t.kind in {"long", "wide"})
+    severity = result.problems["severity"].value_counts()
+    return {
+        "criteria_set": criteria.id,
+        "synthetic": (raw_dir / SYNTHETIC_MARKER).exists(),
+        "files": [{"file": p.relative_to(raw_dir).as_posix(), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+                  for p in files],
+        "tables": {kind: sum(t.kind == kind for t in tables) for kind in ["villages", "long", "wide"]},
+        "village_rows": {"input": village_rows_in, "clean": len(result.villages),
+                         "rejected": len(result.rejected_villages)},
+        "values": {"input": cells_in, "clean": len(result.values),
+                   "clean_present": int(result.values["value"].notna().sum()),
+                   "clean_missing": int(result.values["value"].isna().sum()),
+                   "rejected": len(result.rejected_values)},
+        "problems": {"error": int(severity.get("error", 0)), "warning": int(severity.get("warning", 0))},
+        "changes": int(result.changes["count"].sum()),
+        "years": sorted(int(y) for y in result.values["year"].unique()),
+        "communes": int(result.villages["commune"].nunique()),
+    }
+
+
+def _check_conservation(summary: dict) -> None:
+    for what in ["village_rows", "values"]:
+        counts = summary[what]
+        if counts["input"] != counts["clean"] + counts["rejected"]:
+            raise ConservationError(f"{what}: {counts['input']} read but {counts['clean']} clean + "
+                                    f"{counts['rejected']} rejected; please report this bug")
+
+
+def conservation_lines(summary: dict) -> list[str]:
+    """The conservation check as printed by ``ntm clean``, in Vietnamese and English."""
+    v, r = summary["values"], summary["village_rows"]
+    return [
+        f"Làng / villages: {r['input']} dòng đọc / rows read = {r['clean']} sạch / clean + "
+        f"{r['rejected']} loại / rejected",
+        f"Giá trị / values: {v['input']} ô đọc / cells read = {v['clean']} sạch / clean "
+        f"({v['clean_missing']} để trống / empty) + {v['rejected']} loại / rejected",
+        f"Vấn đề / problems: {summary['problems']['error']} lỗi / errors, "
+        f"{summary['problems']['warning']} cảnh báo / warnings; {summary['changes']} ô được sửa / cells rewritten",
+    ]
+
+
+def write_clean_outputs(result: CleanResult, out_dir: Path) -> list[Path]:
+    """Write every table of ``result`` to ``out_dir``, atomically; same input, same bytes."""
+    out_dir = Path(out_dir)
+    written = []
+    for name in ["villages", "values", "rejected_villages", "rejected_values"]:
+        stem = "indicator_values" if name == "values" else name
+        written += write_table(getattr(result, name), out_dir / stem)
+    written.append(write_csv(result.problems, out_dir / "quality_problems.csv"))
+    written.append(write_csv(result.changes, out_dir / "quality_changes.csv"))
+    written.append(write_workbook(quality_workbook(result.problems, result.changes, result.summary),
+                                  out_dir / "quality_report.xlsx"))
+    written.append(write_text(json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                              out_dir / "clean_summary.json"))
+    return written
