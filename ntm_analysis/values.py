@@ -19,11 +19,12 @@ from ntm_analysis.criteria.loader import VOCABULARY
 from ntm_analysis.dataset import Table
 from ntm_analysis.numbers import parse_number
 from ntm_analysis.quality import Location, QualityLog
-from ntm_analysis.schemas import VALUES, YEAR_RANGE, failing_cells, report_out_of_range
+from ntm_analysis.schemas import VALUE_RANGES, VALUES, YEAR_RANGE, failing_cells, report_out_of_range
 from ntm_analysis.vietnamese import fold
 
 VALUE_COLUMNS = ["village_code", "year", "indicator_code", "value", "note", "file", "sheet", "row", "column"]
 REJECTED_VALUE_COLUMNS = ["file", "sheet", "row", "column", "cell", "reason"]
+KEPT_COLUMNS = [*VALUE_COLUMNS, "cell"]  # while cleaning, the raw cell travels with the value
 WARNINGS_KEEP_VALUE = {"probable_fraction"}
 
 
@@ -31,13 +32,14 @@ def clean_values(tables: list[Table], villages: pd.DataFrame, criteria: Criteria
                  log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean every long or wide table against ``villages``; return (values, rejected values)."""
     parts = [_read_table(table, villages, criteria, log) for table in tables]
-    values = pd.concat([p[0] for p in parts], ignore_index=True) if parts else _empty([*VALUE_COLUMNS, "cell"])
+    values = pd.concat([p[0] for p in parts], ignore_index=True) if parts else _empty(KEPT_COLUMNS)
     rejected = [p[1] for p in parts]
     values, out_of_range = _check_ranges(values, criteria, log)
     values, duplicates = _resolve_duplicates(values, log)
     rejected = pd.concat([*rejected, out_of_range, duplicates], ignore_index=True)
     values = values[VALUE_COLUMNS].astype({"village_code": "string", "indicator_code": "string", "year": "int64",
                                            "value": "float64", "row": "int64"})
+    VALUES.validate(values, lazy=True)  # a failure here is a bug in the steps above, not a user mistake
     order = {code: i for i, code in enumerate(i.code for i in criteria.indicators)}
     values = values.assign(_o=values["indicator_code"].map(order)).sort_values(
         ["village_code", "year", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
@@ -56,13 +58,13 @@ def _read_table(table: Table, villages: pd.DataFrame, criteria: CriteriaSet,
     """Resolve each row's village and year, melt to one cell per row, then read every cell."""
     where = Location(table.file, table.sheet)
     frame = table.frame
-    unknown = _unknown_column_cells(table)
+    unknown = _unknown_column_cells(table, log)
     if not {"village_code", "village_name"} & set(frame.columns):
         log.problem("missing_column", where, detail="Mã làng / Tên làng", count=len(frame))
-        return _empty(VALUE_COLUMNS), pd.concat([_all_cells(table, "missing_column"), unknown])
+        return _empty(KEPT_COLUMNS), pd.concat([_all_cells(table, "missing_column"), unknown])
     if "year" not in frame.columns and table.year_from_name is None:
         log.problem("no_year", where, count=len(frame))
-        return _empty(VALUE_COLUMNS), pd.concat([_all_cells(table, "no_year"), unknown])
+        return _empty(KEPT_COLUMNS), pd.concat([_all_cells(table, "no_year"), unknown])
     rows = _resolve_rows(table, villages, log)
     cells = _melt(table, criteria, log).merge(rows, on="row", how="left")
     row_problem = cells["row_reason"].notna()
@@ -188,7 +190,7 @@ def _read_cells(cells: pd.DataFrame, table: Table, criteria: CriteriaSet, log: Q
         report_readings(readings, group["cell"], group["row"], table, "value", log) if table.kind == "long" \
             else _report_wide(readings, group, table, log)
         parts.append(readings)
-    return pd.concat(parts) if parts else pd.DataFrame(columns=["value", "problem", "detail"])
+    return (pd.concat(parts) if parts else pd.DataFrame(columns=["value", "problem", "detail"])).reindex(cells.index)
 
 
 def _report_wide(readings: pd.DataFrame, group: pd.DataFrame, table: Table, log: QualityLog) -> None:
@@ -198,8 +200,10 @@ def _report_wide(readings: pd.DataFrame, group: pd.DataFrame, table: Table, log:
                     group.at[idx, "cell"], detail=readings.at[idx, "detail"])
 
 
-def _unknown_column_cells(table: Table) -> pd.DataFrame:
+def _unknown_column_cells(table: Table, log: QualityLog) -> pd.DataFrame:
     """Cells of unrecognised columns in a values table: rejected, one problem per column."""
+    for header, cells in table.unknown_columns.items():
+        log.problem("unknown_column", Location(table.file, table.sheet, None, header), count=len(cells))
     parts = [pd.DataFrame({"file": table.file, "sheet": table.sheet, "row": cells.index.astype("int64"),
                            "column": header, "cell": cells.map(str).to_numpy(), "reason": "unknown_column"})
              for header, cells in table.unknown_columns.items()]
@@ -207,12 +211,11 @@ def _unknown_column_cells(table: Table) -> pd.DataFrame:
 
 
 def _all_cells(table: Table, reason: str) -> pd.DataFrame:
-    """Every non-empty cell of a table that could not be read at all."""
-    data = table.frame.drop(columns="row")
-    stacked = data.set_index(table.frame["row"]).stack().reset_index()
-    stacked.columns = ["row", "column", "cell"]
-    return stacked.assign(file=table.file, sheet=table.sheet, column=stacked["column"].map(table.headers),
-                          cell=stacked["cell"].map(str), reason=reason)[REJECTED_VALUE_COLUMNS]
+    """Every value cell (filled or not) of a table that could not be read at all."""
+    columns = table.indicator_columns if table.kind == "wide" else ["value"]
+    cells = table.frame.melt(id_vars="row", value_vars=columns, var_name="field", value_name="cell")
+    cells = cells.assign(file=table.file, sheet=table.sheet, column=cells["field"].map(table.headers))
+    return _as_rejected(cells, reason)
 
 
 def _as_rejected(cells: pd.DataFrame, reason: object) -> pd.DataFrame:
@@ -239,7 +242,7 @@ def _check_ranges(values: pd.DataFrame, criteria: CriteriaSet,
                           year=values["year"].astype("int64"), value=values["value"].astype("float64"),
                           village_code=values["village_code"].astype("string"),
                           indicator_code=values["indicator_code"].astype("string"))
-    cases = failing_cells(frame, VALUES)
+    cases = failing_cells(frame, VALUE_RANGES)
     cases = cases.assign(header=frame.loc[cases["index"], "column"].to_numpy(),
                          allowed=[_range_text(frame.at[i, "low"], frame.at[i, "high"], units_name)
                                   for i, units_name in zip(cases["index"], unit[cases["index"]])])
