@@ -31,6 +31,7 @@ from ntm_analysis.vietnamese import clean_text, fold
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 HEADER_SCAN_ROWS = 30
+HELP_SHEETS = {"Hướng dẫn - Guide", "Chỉ tiêu - Indicators"}  # the template's own help, not data
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _HEADER_NOISE = re.compile(r"[\*:]+$|\s*\([^)]*\)\s*$")
 
@@ -174,6 +175,8 @@ def _excel_grids(data: bytes, label: str) -> list[Grid]:
     formulas = _has_formulas(data)
     grids = []
     for sheet in book.worksheets:
+        if sheet.title in HELP_SHEETS:
+            continue
         cells = pd.DataFrame(list(sheet.iter_rows(values_only=True)), dtype=object)
         if formulas and not cells.empty:
             cells = _fill_uncomputed_formulas(cells, data, sheet.title)

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ntm_analysis.admin_units import plan_definition
 from ntm_analysis.criteria import CriteriaSet
-from ntm_analysis.dataset import raw_fields
+from ntm_analysis.dataset import HELP_SHEETS, raw_fields
 from ntm_analysis.storage import write_workbook
 
 _REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -49,7 +49,7 @@ def write_template(path: Path, criteria: CriteriaSet) -> Path:
     fields = {f["name"]: f for f in raw_fields()}
     book = Workbook()
     guide = book.active
-    guide.title = "Hướng dẫn - Guide"
+    guide.title, indicator_title = sorted(HELP_SHEETS)
     for row in GUIDE:
         guide.append(list(row))
     guide["A1"].font = Font(bold=True, size=13)
@@ -72,7 +72,7 @@ def write_template(path: Path, criteria: CriteriaSet) -> Path:
         cell.comment = Comment(_indicator_note(indicator, criteria), "ntm-analysis", width=320, height=160)
         wide.column_dimensions[get_column_letter(column)].width = 9
 
-    table = book.create_sheet("Chỉ tiêu - Indicators")
+    table = book.create_sheet(indicator_title)
     columns = ["code", "criterion_vi", "name_vi", "name_en", "unit", "direction", "group", "threshold", "provenance"]
     indicators = criteria.indicator_table()[columns]
     table.append(columns)

@@ -1,0 +1,81 @@
+"""The clean step as a whole: conservation, identical re-runs, atomic writes, the Excel report."""
+
+import os
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
+from ntm_analysis.storage import atomic_path
+from tests.conftest import villages_sheet, write_xlsx
+
+CELLS = st.one_of(st.none(), st.integers(-5, 150), st.floats(allow_nan=False, allow_infinity=False, width=32),
+                  st.sampled_from(["Đạt", "Chưa đạt", "x", "75%", "0,75", "35.051", "1.234,5", "abc", "", " ",
+                                   "=A1", "có lẽ", "12.5", "1,234"]),
+                  st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=6))
+CODES = st.sampled_from(["0101", "0102", "0999", "", None])
+INDICATORS = ["2.1", "5", "10", "17.2", "9.9"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(CODES, st.sampled_from([2021, 2022, "2023", "x", None]),
+                               st.lists(CELLS, min_size=5, max_size=5)), min_size=1, max_size=12),
+       long_rows=st.lists(st.tuples(CODES, st.sampled_from([2021, 2022]),
+                                    st.sampled_from(INDICATORS + ["Thu nhập", None]), CELLS), max_size=12))
+def test_every_value_cell_is_clean_or_rejected(tmp_path_factory, criteria, rows, long_rows):
+    folder = tmp_path_factory.mktemp("raw")
+    wide = [["Mã làng", "Năm", *INDICATORS], *[[c, y, *cells] for c, y, cells in rows]]
+    write_xlsx(folder / "a.xlsx", {"Làng": villages_sheet(), "Ngang": wide,
+                                   "Dọc": [["Mã làng", "Năm", "Chỉ tiêu", "Giá trị"], *map(list, long_rows)]})
+    result = clean_raw_folder(folder, criteria)
+    values = result.summary["values"]
+    # counted independently of the pipeline: every cell under an indicator header, every long row
+    # (rows that are entirely empty are not rows at all, as in Excel)
+    wide_cells = sum(len(INDICATORS) - 1 for c, y, cells in rows if any(_filled(v) for v in [c, y, *cells]))
+    wide_unknown = sum(_filled(cells[-1]) for c, y, cells in rows if any(_filled(v) for v in [c, y, *cells]))
+    long_cells = sum(any(_filled(v) for v in row) for row in long_rows)
+    assert values["input"] == wide_cells + wide_unknown + long_cells
+    assert values["input"] == len(result.values) + len(result.rejected_values)
+    assert not result.values.duplicated(["village_code", "year", "indicator_code"]).any()
+
+
+def _filled(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def test_same_input_same_bytes(tmp_path, criteria):
+    write_xlsx(tmp_path / "raw" / "a.xlsx", {"Làng": villages_sheet(),
+                                             "2024": [["Mã làng", "2.1", "5"], ["0101", "80", "x"], ["0999", 1, 1]]})
+    first = write_clean_outputs(clean_raw_folder(tmp_path / "raw", criteria), tmp_path / "one")
+    second = write_clean_outputs(clean_raw_folder(tmp_path / "raw", criteria), tmp_path / "two")
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert {p.name for p in first} >= {"villages.parquet", "indicator_values.csv", "quality_report.xlsx",
+                                       "quality_problems.csv", "rejected_values.parquet", "clean_summary.json"}
+
+
+def test_quality_workbook_lists_every_problem(tmp_path, criteria):
+    write_xlsx(tmp_path / "raw" / "a.xlsx", {"Làng": villages_sheet(),
+                                             "2024": [["Mã làng", "2.1"], ["0101", "180"], ["0999", 1]]})
+    result = clean_raw_folder(tmp_path / "raw", criteria)
+    write_clean_outputs(result, tmp_path / "out")
+    book = openpyxl.load_workbook(tmp_path / "out" / "quality_report.xlsx")
+    problems = book["Vấn đề - Problems"]
+    assert problems.max_row - 1 == len(result.problems) == 2
+    assert problems.freeze_panes == "A2"
+    rows = [[c.value for c in row] for row in problems.iter_rows(min_row=2)]
+    assert {r[6] for r in rows} == {"out_of_range", "unknown_village"}
+    assert all(r[7] and r[8] and r[9] and r[10] for r in rows)  # vi/en problem and fix
+
+
+def test_atomic_write_leaves_old_file_on_crash(tmp_path):
+    target = tmp_path / "table.csv"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError("crash")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert os.listdir(tmp_path) == ["table.csv"]
