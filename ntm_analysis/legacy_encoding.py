@@ -110,10 +110,10 @@ _VI_LATIN1 = frozenset(c for c in VIETNAMESE_LETTERS if 0x80 <= ord(c) <= 0xFF)
 _TCVN3_CODES = frozenset(_TCVN3_TO_UNICODE)
 _VNI_CHARS = frozenset("".join(_VNI_TO_UNICODE)) - frozenset("aeouyAEOUY")
 _LEGACY_CHARS = _TCVN3_CODES | _VNI_CHARS
-# TCVN3 codes that never occur in Unicode Vietnamese ("¸", "µ", "®", soft hyphen, ...).
-_TCVN3_ONLY = _TCVN3_CODES - _VI_LATIN1
-# TCVN3 lowercase codes that look like Unicode capitals ("ChÝa" = "Chía", "PÕch" = "Pếch").
-_TCVN3_CAPITAL_LOOKALIKES = frozenset(c for c in _TCVN3_CODES & _VI_LATIN1 if c.isupper())
+# TCVN3 codes that look like capitals but stand for lowercase letters ("ChÝa" = "Chía", "ViÖt" = "Việt").
+_TCVN3_CAPITALS = frozenset(c for c in _TCVN3_CODES if c.isupper())
+# Other TCVN3 codes that never occur in Unicode Vietnamese ("¸", "µ", "®", soft hyphen, ...).
+_TCVN3_ONLY = _TCVN3_CODES - _VI_LATIN1 - _TCVN3_CAPITALS
 # VNI single characters that never occur in Unicode Vietnamese (ñ = đ, ö = ư, æ = ỉ, î = ỵ).
 _VNI_ONLY_SINGLES = frozenset(c for c in _VNI_TO_UNICODE if len(c) == 1) - _VI_LATIN1
 # VNI letter + mark sequences; "oà", "oá", "oã" are left out: old-style Unicode writes "hoà", "hoá".
@@ -186,7 +186,7 @@ def _tcvn3_evidence(text: str) -> bool:
         prev, ch, nxt = padded[i - 1], padded[i], padded[i + 1]
         if ch in _TCVN3_ONLY and (_is_wordish(prev) or _is_wordish(nxt)):
             return True
-        if ch in _TCVN3_CAPITAL_LOOKALIKES and _is_wordish(prev) and (prev.islower() or nxt.islower()):
+        if ch in _TCVN3_CAPITALS and _is_wordish(prev) and (prev.islower() or nxt.islower()):
             return True
     return False
 
@@ -201,12 +201,12 @@ def _vni_single_evidence(text: str) -> bool:
 
 
 def _is_bad_word(word: str) -> bool:
-    """True when a converted word cannot be Vietnamese: stray codes, two tones, inner đ, loose marks."""
+    """True when a converted word cannot be Vietnamese: stray codes, two tones, đ after a lowercase letter, loose marks."""
     tones = 0
     for i, ch in enumerate(word):
         if ch in _SUSPICIOUS or ch == "\ufffd" or unicodedata.combining(ch):
             return True
-        if ch in "đĐ" and i > 0 and word[i - 1].isalpha():
+        if ch in "đĐ" and i > 0 and word[i - 1].islower():
             return True
         tones += any(m in _TONES for m in unicodedata.normalize("NFD", ch))
     return tones > 1
@@ -279,3 +279,20 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if _bad_words(converted)[0] < _bad_words(windows)[0]:
             return converted, encoding
     return windows, "windows-1258"
+
+
+_WINDOWS_1258_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+
+def encode_windows_1258(text: str) -> bytes:
+    """Encode text the way Windows-1258 stores Vietnamese: vowel shapes precomposed, tones combining.
+
+    "Làng" -> b"La\\xccng" ("a" + combining grave); used to make test files and the sample's CSV.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in decomposed if c in _WINDOWS_1258_TONES)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _WINDOWS_1258_TONES))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")

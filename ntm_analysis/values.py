@@ -10,6 +10,8 @@ Rejected values (``REJECTED_VALUE_COLUMNS``): the same source columns, the raw `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -98,41 +100,71 @@ def _resolve_rows(table: Table, villages: pd.DataFrame, log: QualityLog) -> pd.D
 
 def _match_villages(code: pd.Series, name: pd.Series, commune: pd.Series, table: Table,
                     villages: pd.DataFrame, log: QualityLog) -> tuple[pd.Series, pd.Series]:
-    """Village codes for each row: by code when given, else by (commune, name) or a unique name."""
-    known = set(villages["village_code"])
-    by_pair = {(fold(c), fold(n)): v for v, n, c in
-               zip(villages["village_code"], villages["village_name"], villages["commune"])}
-    names = villages.assign(key=villages["village_name"].map(fold)).groupby("key")["village_code"].agg(list)
-    commune_of = dict(zip(villages["village_code"], villages["commune"]))
-    resolved = pd.Series(pd.NA, index=code.index, dtype="string")
-    reason = pd.Series(pd.NA, index=code.index, dtype=object)
-    for idx in code.index:
+    """Village codes for each row: by code when given, else by (commune, name) or a unique name.
+
+    Each distinct (code, name, commune) is resolved once; problems are reported on every row concerned.
+    """
+    keys = pd.DataFrame({"code": code, "name": name, "commune": commune})
+    distinct = keys.drop_duplicates()
+    index = _VillageIndex.of(villages)
+    outcomes = {k: _resolve_village(*k, index) for k in distinct.itertuples(index=False, name=None)}
+    resolved_of = {k: v[0] for k, v in outcomes.items()}
+    as_tuples = list(keys.itertuples(index=False, name=None))
+    resolved = pd.Series([resolved_of[k] for k in as_tuples], index=code.index, dtype="string")
+    reason = pd.Series([outcomes[k][1] for k in as_tuples], index=code.index, dtype=object)
+    for idx in code.index[reason.notna() | pd.Series([outcomes[k][2] is not None for k in as_tuples],
+                                                     index=code.index)]:
+        _, problem, mismatch = outcomes[as_tuples[code.index.get_loc(idx)]]
         row = int(table.frame.at[idx, "row"])
-        given, vname, vcommune = code[idx], name[idx], commune[idx]
-        if pd.isna(given) and pd.isna(vname):
-            reason[idx] = "missing_required_value"
-            log.problem("missing_required_value", _loc(table, row, "village_code"))
-            continue
-        if pd.notna(given):
-            if given in known:
-                resolved[idx] = given
-            else:
-                reason[idx] = "unknown_village"
-                log.problem("unknown_village", _loc(table, row, "village_code"), given)
-                continue
+        if problem == "missing_required_value":
+            log.problem(problem, _loc(table, row, "village_code"))
+        elif problem == "unknown_village" and pd.notna(code[idx]):
+            log.problem(problem, _loc(table, row, "village_code"), code[idx])
+        elif problem:
+            log.problem(problem, _loc(table, row, "village_name"), name[idx], detail=mismatch or "")
         else:
-            candidates = ([by_pair[(fold(vcommune), fold(vname))]] if pd.notna(vcommune)
-                          and (fold(vcommune), fold(vname)) in by_pair else names.get(fold(vname), []))
-            if len(candidates) != 1:
-                reason[idx] = "ambiguous_village" if candidates else "unknown_village"
-                log.problem(reason[idx], _loc(table, row, "village_name"), vname, detail=", ".join(candidates))
-                continue
-            resolved[idx] = candidates[0]
-        if pd.notna(vcommune) and fold(vcommune) != fold(commune_of[resolved[idx]]) \
-                and fold(vcommune).removeprefix("xa ") != fold(commune_of[resolved[idx]]):
-            log.problem("commune_mismatch", _loc(table, row, "commune"), vcommune,
-                        detail=f"{resolved[idx]} ({commune_of[resolved[idx]]})")
+            log.problem("commune_mismatch", _loc(table, row, "commune"), commune[idx], detail=mismatch)
     return resolved, reason
+
+
+@dataclass(frozen=True)
+class _VillageIndex:
+    """The villages table prepared for matching: commune by code, (code, commune) by folded name."""
+
+    commune_of: dict[str, str]
+    by_name: dict[str, list[tuple[str, str]]]
+
+    @classmethod
+    def of(cls, villages: pd.DataFrame) -> _VillageIndex:
+        by_name: dict[str, list[tuple[str, str]]] = {}
+        for code, name, commune in zip(villages["village_code"], villages["village_name"], villages["commune"]):
+            by_name.setdefault(fold(name), []).append((code, commune))
+        return cls(dict(zip(villages["village_code"], villages["commune"])), by_name)
+
+
+def _resolve_village(code: object, name: object, commune: object,
+                     index: _VillageIndex) -> tuple[object, str | None, str | None]:
+    """(village code or NA, problem code or None, detail: candidates, or the mismatching commune)."""
+    if pd.isna(code) and pd.isna(name):
+        return pd.NA, "missing_required_value", None
+    if pd.notna(code):
+        if code not in index.commune_of:
+            return pd.NA, "unknown_village", None
+        found = (code, index.commune_of[code])
+    else:
+        matches = index.by_name.get(fold(name), [])
+        if pd.notna(commune) and len(matches) > 1:
+            matches = [m for m in matches if fold(m[1]) == _commune_key(commune)]
+        if len(matches) != 1:
+            return pd.NA, "ambiguous_village" if matches else "unknown_village", ", ".join(m[0] for m in matches)
+        found = matches[0]
+    if pd.notna(commune) and _commune_key(commune) != fold(found[1]):
+        return found[0], None, f"{found[0]} ({found[1]})"
+    return found[0], None, None
+
+
+def _commune_key(name: str) -> str:
+    return fold(name).removeprefix("xa ").removeprefix("thi tran ")
 
 
 def _read_years(table: Table, log: QualityLog) -> tuple[pd.Series, pd.Series]:
