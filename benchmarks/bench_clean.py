@@ -1,0 +1,335 @@
+"""Benchmark: cleaning a province-to-national-scale input against pandas merely reading it.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_clean.py [--villages 10000] [--formats csv,xlsx] [--layouts wide,long]
+                                               [--repeat N] [--regenerate]
+
+It generates, into ``benchmarks/data/`` (git-ignored), a villages CSV and the indicator values of every
+village for six years (2019–2024) and every indicator of ``gia-lai-village-2019``:
+
+* ``csv-wide``  – one row per village × year, one column per indicator (CSV);
+* ``csv-long``  – one row per value (CSV);
+* ``xlsx-wide`` – the wide table as an .xlsx workbook (a long table of ~1.8 M rows does not fit in one
+  Excel sheet, whose limit is 1,048,576 rows, so there is no ``xlsx-long``).
+
+Cells look like an office's: Vietnamese numbers as text ("45,5"), "Đạt" / "Chưa đạt", ~2 % empty cells
+and a few hundred invalid ones (text in a number column, a percent above 100, an unknown yes/no mark).
+
+For each input, two jobs each run in a fresh child process (so that peak memory is the job's own):
+
+* **read**  – the bare read: ``pandas.read_csv(path, dtype=str, keep_default_na=False)`` or
+  ``pandas.read_excel(path, dtype=str)`` of the values file and of the villages file;
+* **clean** – ``ntm_analysis.pipeline.clean_raw_folder`` on a folder holding just those two files.
+
+Wall time is measured inside the child around the job only (imports and loading the criteria set are
+excluded); peak memory is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end of the child, so it
+includes the interpreter and the imported libraries. With ``--repeat N`` each job runs N times; the
+table shows the fastest time and the highest peak. Nothing is written into the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA = HERE / "data"
+CRITERIA_SET = "gia-lai-village-2019"
+YEARS = list(range(2019, 2025))
+COMMUNES_CSV = ROOT / "ntm_analysis" / "reference" / "ia-grai-communes.csv"
+EMPTY_SHARE = 0.02
+INVALID_CELLS = 300
+SEED = 20240601
+TARGET_RATIO = 3.0
+TARGET_PEAK_MB = 2048.0
+
+ID_HEADERS = ["Mã làng", "Tên làng", "Xã"]
+LONG_HEADERS = [*ID_HEADERS, "Năm", "Chỉ tiêu", "Giá trị"]
+_NAME_PARTS = (["Plei", "Đê", "Bôn", "Kon", "Tơ", "Ia", "Bui", "Chư"],
+               ["Mơ", "Hra", "Ktu", "Grăng", "Dêr", "Pếch", "Blang", "Ốp", "Lốc", "Kênh"])
+_INVALID = {"percent": ["khoảng 50", "chưa rõ", "105", "1O0"],
+            "money": ["khoảng 30", "chưa có số liệu", "3O,5"],
+            "boolean": ["có lẽ", "đang làm", "?"]}
+
+
+@dataclass(frozen=True)
+class Input:
+    """One benchmark input: a folder holding the villages CSV and one values file."""
+
+    name: str
+    folder: Path
+    values_file: str
+
+    @property
+    def values_path(self) -> Path:
+        return self.folder / self.values_file
+
+    @property
+    def villages_path(self) -> Path:
+        return self.folder / "villages.csv"
+
+
+INPUTS = {
+    ("csv", "wide"): ("csv-wide", "values_wide.csv"),
+    ("csv", "long"): ("csv-long", "values_long.csv"),
+    ("xlsx", "wide"): ("xlsx-wide", "values_wide.xlsx"),
+}
+
+
+# ---------------------------------------------------------------- generating the input
+
+
+def _indicators() -> list[tuple[str, str]]:
+    """(code, unit) of every indicator of the criteria set, in order."""
+    from ntm_analysis.criteria import load_criteria_set
+
+    return [(i.code, i.unit) for i in load_criteria_set(CRITERIA_SET).indicators]
+
+
+def make_villages(n: int) -> pd.DataFrame:
+    """``n`` villages over Ia Grai's communes (cycling), codes as zero-padded text."""
+    communes = pd.read_csv(COMMUNES_CSV, dtype=str)["commune"].tolist()
+    rng = np.random.default_rng(SEED)
+    width = max(5, len(str(n)))
+    first, second = _NAME_PARTS
+    return pd.DataFrame({
+        "Mã làng": [f"{i:0{width}d}" for i in range(1, n + 1)],
+        "Tên làng": [f"Làng {first[i % len(first)]} {second[(i // len(first)) % len(second)]} {i}"
+                     for i in range(1, n + 1)],
+        "Xã": [communes[i % len(communes)] for i in range(n)],
+        "Số hộ": rng.integers(40, 400, n).astype(str),
+        "Tỷ lệ hộ DTTS": [f"{v:.1f}".replace(".", ",") for v in rng.uniform(0, 100, n)],
+    })
+
+
+def _vi_numbers(values: np.ndarray) -> list[str]:
+    """Vietnamese decimal commas: 45.5 -> "45,5"; whole numbers without decimals."""
+    return [str(int(v)) if v.is_integer() else f"{v:.1f}".replace(".", ",") for v in values.tolist()]
+
+
+def _indicator_cells(unit: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` plausible cells for one indicator, as an office types them."""
+    if unit == "boolean":
+        return np.where(rng.random(n) < 0.7, "Đạt", "Chưa đạt").astype(object)
+    if unit == "percent":
+        values = np.round(rng.uniform(0, 100, n), 1)
+        values[rng.random(n) < 0.15] = 100.0
+    else:  # income, million VND per person and year
+        values = np.round(rng.uniform(15, 70, n), 1)
+    return np.array(_vi_numbers(values), dtype=object)
+
+
+def make_wide(villages: pd.DataFrame, indicators: list[tuple[str, str]]) -> pd.DataFrame:
+    """One row per village × year, one column per indicator code; empty and invalid cells sprinkled in."""
+    rng = np.random.default_rng(SEED + 1)
+    ids = villages[ID_HEADERS].loc[villages.index.repeat(len(YEARS))].reset_index(drop=True)
+    n = len(ids)
+    wide = ids.assign(**{"Năm": np.tile(np.array(YEARS, dtype=str), len(villages))})
+    columns = {code: _indicator_cells(unit, n, rng) for code, unit in indicators}
+    for column in columns.values():
+        column[rng.random(n) < EMPTY_SHARE] = ""
+    units = dict(indicators)
+    codes = [code for code, _ in indicators]
+    for _ in range(INVALID_CELLS):
+        code = codes[rng.integers(len(codes))]
+        kind = "boolean" if units[code] == "boolean" else "percent" if units[code] == "percent" else "money"
+        columns[code][rng.integers(n)] = _INVALID[kind][rng.integers(len(_INVALID[kind]))]
+    return pd.concat([wide, pd.DataFrame(columns)], axis=1)
+
+
+def wide_to_long(wide: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """The same values, one row per village × year × indicator."""
+    long = wide.melt(id_vars=[*ID_HEADERS, "Năm"], value_vars=codes, var_name="Chỉ tiêu", value_name="Giá trị")
+    order = {code: i for i, code in enumerate(codes)}
+    long = long.assign(_o=long["Chỉ tiêu"].map(order)).sort_values(["Mã làng", "Năm", "_o"], kind="stable")
+    return long[LONG_HEADERS].reset_index(drop=True)
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Số liệu") -> None:
+    """A one-sheet workbook in openpyxl's write-only mode; codes and numbers stay text, years are numbers."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    ws = book.create_sheet(sheet)
+    ws.append(list(frame.columns))
+    year = frame.columns.get_loc("Năm")
+    for row in frame.itertuples(index=False, name=None):
+        cells = [c if c != "" else None for c in row]
+        cells[year] = int(cells[year])
+        ws.append(cells)
+    book.save(path)
+
+
+def generate(n_villages: int, wanted: list[tuple[str, str]], regenerate: bool) -> list[Input]:
+    """Write the inputs (reusing those already generated with the same parameters)."""
+    stamp = {"villages": n_villages, "years": YEARS, "criteria": CRITERIA_SET, "seed": SEED,
+             "empty_share": EMPTY_SHARE, "invalid_cells": INVALID_CELLS, "version": 1}
+    inputs = [Input(INPUTS[k][0], DATA / f"{INPUTS[k][0]}-{n_villages}", INPUTS[k][1]) for k in wanted]
+    todo = [i for i in inputs if regenerate or not _fresh(i, stamp)]
+    if not todo:
+        return inputs
+    indicators = _indicators()
+    villages = make_villages(n_villages)
+    wide = make_wide(villages, indicators)
+    for item in todo:
+        started = time.perf_counter()
+        item.folder.mkdir(parents=True, exist_ok=True)
+        villages.to_csv(item.villages_path, index=False)
+        if item.values_file.endswith(".xlsx"):
+            write_xlsx(wide, item.values_path)
+        elif "long" in item.name:
+            wide_to_long(wide, [c for c, _ in indicators]).to_csv(item.values_path, index=False)
+        else:
+            wide.to_csv(item.values_path, index=False)
+        (item.folder / "params.json").write_text(json.dumps(stamp), encoding="utf-8")
+        print(f"generated {item.values_path.relative_to(ROOT)} "
+              f"({item.values_path.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+    return inputs
+
+
+def _fresh(item: Input, stamp: dict) -> bool:
+    params = item.folder / "params.json"
+    return (item.values_path.exists() and item.villages_path.exists() and params.exists()
+            and json.loads(params.read_text(encoding="utf-8")) == stamp)
+
+
+# ---------------------------------------------------------------- the jobs, each in a child process
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process so far, MiB (Linux reports ru_maxrss in KiB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def bare_read(folder: Path, values_file: str) -> dict:
+    """pandas alone reading the values file and the villages file, every cell as text."""
+    path = folder / values_file
+    if path.suffix == ".xlsx":
+        values = pd.read_excel(path, dtype=str)
+    else:
+        values = pd.read_csv(path, dtype=str, keep_default_na=False)
+    villages = pd.read_csv(folder / "villages.csv", dtype=str, keep_default_na=False)
+    return {"rows": len(values), "cells": int(values.size), "village_rows": len(villages)}
+
+
+def clean(folder: Path, criteria: object) -> dict:
+    """The whole clean step on the folder; returns the conservation counts."""
+    from ntm_analysis.pipeline import clean_raw_folder
+
+    summary = clean_raw_folder(folder, criteria).summary
+    return {"values": summary["values"], "village_rows": summary["village_rows"],
+            "problems": summary["problems"]}
+
+
+def child(job: str, folder: Path, values_file: str) -> None:
+    """Run one job and print one JSON line: seconds, peak MiB and what the job returned."""
+    criteria = None
+    if job == "clean":
+        from ntm_analysis.criteria import load_criteria_set
+        import ntm_analysis.pipeline  # noqa: F401 - imported before the clock starts
+
+        criteria = load_criteria_set(CRITERIA_SET)
+    started = time.perf_counter()
+    out = bare_read(folder, values_file) if job == "read" else clean(folder, criteria)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), **out}, ensure_ascii=False))
+
+
+def run_child(job: str, item: Input) -> dict:
+    """One job in a fresh interpreter."""
+    done = subprocess.run([sys.executable, __file__, "--child", job, "--folder", str(item.folder),
+                           "--values-file", item.values_file],
+                          capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{job} {item.name} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- measuring and reporting
+
+
+def measure(item: Input, repeat: int) -> dict:
+    """Fastest wall time and highest peak of ``repeat`` runs of each job."""
+    result = {"input": item.name, "size_mb": item.values_path.stat().st_size / 2**20}
+    for job in ["read", "clean"]:
+        runs = [run_child(job, item) for _ in range(repeat)]
+        result[job] = {"seconds": min(r["seconds"] for r in runs), "peak_mb": max(r["peak_mb"] for r in runs),
+                       "all_seconds": [round(r["seconds"], 2) for r in runs], "last": runs[-1]}
+        print(f"{item.name} {job}: {result[job]['all_seconds']} s, peak {result[job]['peak_mb']:.0f} MiB",
+              file=sys.stderr)
+    result["ratio"] = result["clean"]["seconds"] / result["read"]["seconds"]
+    return result
+
+
+def machine() -> str:
+    """One line describing where the figures were measured."""
+    import os
+
+    import openpyxl
+
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, {pages:.1f} GiB RAM; "
+            f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+            f"openpyxl {openpyxl.__version__}")
+
+
+def table(results: list[dict]) -> str:
+    """The results as a markdown table."""
+    lines = ["| input | values file | values in → clean / rejected | bare read | clean | clean ÷ read "
+             "| peak RSS read | peak RSS clean | targets (≤ 3×, < 2 GiB) |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in results:
+        counts = r["clean"]["last"]["values"]
+        ok = r["ratio"] <= TARGET_RATIO and r["clean"]["peak_mb"] < TARGET_PEAK_MB
+        lines.append(
+            f"| {r['input']} | {r['size_mb']:.1f} MiB | {counts['input']:,} → {counts['clean']:,} / "
+            f"{counts['rejected']:,} | {r['read']['seconds']:.1f} s | {r['clean']['seconds']:.1f} s "
+            f"| {r['ratio']:.2f}× | {r['read']['peak_mb']:.0f} MiB | {r['clean']['peak_mb']:.0f} MiB "
+            f"| {'met' if ok else 'NOT met'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--villages", type=int, default=10_000, help="number of villages (default 10000)")
+    parser.add_argument("--formats", default="csv,xlsx", help="comma-separated: csv, xlsx (default both)")
+    parser.add_argument("--layouts", default="wide,long", help="comma-separated: wide, long (default both; "
+                        "xlsx is wide only)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each job; the fastest is shown")
+    parser.add_argument("--regenerate", action="store_true", help="rewrite the inputs even if present")
+    parser.add_argument("--child", choices=["read", "clean"], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--values-file", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.folder, args.values_file)
+        return
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    layouts = [x.strip() for x in args.layouts.split(",") if x.strip()]
+    wanted = [k for k in INPUTS if k[0] in formats and k[1] in layouts]
+    if not wanted:
+        parser.error("no input selected (formats: csv, xlsx; layouts: wide, long; xlsx is wide only)")
+    inputs = generate(args.villages, wanted, args.regenerate)
+    results = [measure(item, args.repeat) for item in inputs]
+    print(f"{args.villages:,} villages × {len(YEARS)} years × all indicators of {CRITERIA_SET}; "
+          f"fastest of {args.repeat} run(s)\n\n{machine()}\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
