@@ -15,6 +15,7 @@ from pathlib import Path
 from ntm_analysis.config import DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS = 0, 1, 2, 3
+MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis"]
 
 
 class UserError(Exception):
@@ -55,6 +56,35 @@ def _clean(args: argparse.Namespace) -> int:
     return EXIT_DATA_ERRORS if args.strict and errors else EXIT_OK
 
 
+def _score(args: argparse.Namespace) -> int:
+    from ntm_analysis.pipeline import load_clean_tables, write_scores
+    from ntm_analysis.scoring import ScoringError, score_villages
+    from ntm_analysis.storage import write_workbook
+    from ntm_analysis.summary_workbook import summary_workbook
+
+    try:
+        villages, values, summary = load_clean_tables(args.processed)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+    criteria = _criteria(args.criteria)
+    try:
+        scores = score_villages(values, villages, criteria, args.policy)
+    except ScoringError as exc:
+        raise UserError(str(exc)) from exc
+    written = write_scores(scores, args.processed)
+    year = args.year or int(scores.villages["year"].max())
+    book = summary_workbook(scores, villages, criteria, year, lang=args.lang, synthetic=summary["synthetic"])
+    excel = write_workbook(book, args.reports / f"bieu-tong-hop-{year}.xlsx")
+    per_year = scores.villages.groupby("year")["meets_standard"].agg(["sum", "size"])
+    if summary["synthetic"]:
+        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
+    print(f"Bộ tiêu chí / criteria set: {criteria.id}; thiếu số liệu / missing data: {args.policy}")
+    for y, row in per_year.iterrows():
+        print(f"  {y}: {int(row['sum'])}/{int(row['size'])} làng đạt chuẩn / villages meet the standard")
+    print(f"Kết quả / outputs: {len(written)} tệp / files in {args.processed}; biểu tổng hợp / summary: {excel}")
+    return EXIT_OK
+
+
 def _notebook(args: argparse.Namespace) -> int:
     from ntm_analysis.report import NotebookParameterError, run_notebook
 
@@ -70,14 +100,16 @@ def _notebook(args: argparse.Namespace) -> int:
 
 
 def _all(args: argparse.Namespace) -> int:
-    """The main job on the sample district: sample → clean → notebooks."""
-    from ntm_analysis.report import run_notebook
-
+    """The main job on the sample district: sample → clean → score → notebooks."""
     steps: list[tuple[str, Callable[[], int]]] = [
         ("sample", lambda: _sample(argparse.Namespace(out=args.raw, seed=SAMPLE_SEED))),
         ("clean", lambda: _clean(argparse.Namespace(raw=args.raw, out=args.processed, criteria=args.criteria,
                                                     admin=None, quiet=False, strict=False))),
-        ("01_data_quality", lambda: print(run_notebook("01_data_quality", {}, args.reports)) or EXIT_OK),
+        ("score", lambda: _score(argparse.Namespace(processed=args.processed, criteria=args.criteria,
+                                                    policy="missing_fails", year=0, lang="vi",
+                                                    reports=args.reports))),
+        *[(name, lambda name=name: _notebook(argparse.Namespace(name=name, param=[], out=args.reports)))
+          for name in MAIN_NOTEBOOKS],
     ]
     for name, step in steps:
         print(f"== {name} ==", flush=True)
@@ -130,6 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="mã thoát 3 nếu có lỗi số liệu / exit 3 on data errors")
     p.add_argument("--quiet", action="store_true", help="không hiện tiến độ / no progress bar")
     p.set_defaults(func=_clean)
+
+    p = sub.add_parser("score", help="chấm điểm làng theo bộ tiêu chí / score villages against a criteria set")
+    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
+    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET, help="bộ tiêu chí (mã hoặc tệp YAML) / criteria set")
+    p.add_argument("--policy", choices=["missing_fails", "exclude"], default="missing_fails",
+                   help="ô trống: tính là chưa đạt (mặc định) hoặc loại ra / missing data: counts as not met "
+                        "(default) or is excluded and reported")
+    p.add_argument("--year", type=int, default=0, help="năm của biểu tổng hợp (mặc định năm cuối) / summary year")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
+    p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
+    p.set_defaults(func=_score)
 
     p = sub.add_parser("notebook", help="chạy một sổ tay phân tích / run an analysis notebook")
     p.add_argument("name", help="tên sổ tay, ví dụ / notebook name, e.g. 01_data_quality")

@@ -19,6 +19,7 @@ from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.dataset import Table, list_raw_files, read_tables
 from ntm_analysis.quality import QualityLog
 from ntm_analysis.quality_report import quality_workbook
+from ntm_analysis.scoring import Scores
 from ntm_analysis.storage import write_csv, write_table, write_text, write_workbook
 from ntm_analysis.values import clean_values
 from ntm_analysis.villages import clean_villages
@@ -127,4 +128,26 @@ def write_clean_outputs(result: CleanResult, out_dir: Path) -> list[Path]:
                                   out_dir / "quality_report.xlsx"))
     written.append(write_text(json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                               out_dir / "clean_summary.json"))
+    return written
+
+
+def load_clean_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(villages, indicator values, clean summary) as written by ``ntm clean`` in ``processed_dir``."""
+    processed_dir = Path(processed_dir)
+    missing = [n for n in ["villages.parquet", "indicator_values.parquet", "clean_summary.json"]
+               if not (processed_dir / n).exists()]
+    if missing:
+        raise FileNotFoundError(f"{processed_dir}: {', '.join(missing)} not found; run `ntm clean` first")
+    summary = json.loads((processed_dir / "clean_summary.json").read_text(encoding="utf-8"))
+    return (pd.read_parquet(processed_dir / "villages.parquet"),
+            pd.read_parquet(processed_dir / "indicator_values.parquet"), summary)
+
+
+def write_scores(scores: Scores, out_dir: Path) -> list[Path]:
+    """Write the three levels of scores to ``out_dir`` (parquet and CSV), atomically."""
+    out_dir = Path(out_dir)
+    written = []
+    for name, frame in [("indicator_scores", scores.indicators), ("criterion_scores", scores.criteria),
+                        ("village_status", scores.villages)]:
+        written += write_table(frame, out_dir / name)
     return written

@@ -220,11 +220,16 @@ def _village_names(rng: np.random.Generator, hamlet: pd.Series) -> list[str]:
     """Unique, obviously invented names: "Làng Plei Mơ Nú"; "Thôn …" for town hamlets."""
     names: list[str] = []
     while len(names) < len(hamlet):
-        words = [rng.choice(_NAME_HEADS), *rng.choice(_NAME_SYLLABLES, rng.integers(1, 3), replace=False)]
-        name = ("Thôn " if hamlet.iloc[len(names)] else "Làng ") + " ".join(words)
+        name = _invented_name(rng, "Thôn" if hamlet.iloc[len(names)] else "Làng")
         if name not in names:
             names.append(name)
     return names
+
+
+def _invented_name(rng: np.random.Generator, prefix: str) -> str:
+    """A prefix and two or three invented syllables, each starting with a consonant (TCVN3-safe capitals)."""
+    words = [rng.choice(_NAME_HEADS), *rng.choice(_NAME_SYLLABLES, rng.integers(1, 3), replace=False)]
+    return " ".join([prefix, *words])
 
 
 def _categories(rng: np.random.Generator, villages: pd.DataFrame) -> pd.Series:
@@ -297,6 +302,7 @@ def _village_fix_years(rng: np.random.Generator, reach: object,
 
 
 def _baseline_fail_share(indicator: Indicator) -> float:
+    """Chance that a village not yet meeting the standard fails ``indicator`` at baseline."""
     if indicator.code in BASELINE_FAIL_SHARE:
         return BASELINE_FAIL_SHARE[indicator.code]
     return BASELINE_FAIL_SHARE["plan_named" if indicator.criterion in PLAN_NAMED_CRITERIA else "other"]
@@ -330,7 +336,7 @@ def _bounds(sets: tuple[CriteriaSet, ...], code: str, group: str) -> tuple[float
 def _numeric_series(rng: np.random.Generator, ind: Indicator, bounds: tuple[float, float], fix: int) -> list[float]:
     """A plausible trend: below the fail bound before ``fix``, at or above the pass bound from it on."""
     sign = 1.0 if ind.direction == ">=" else -1.0
-    (gap_range, step_range) = TRENDS.get(ind.code) or TRENDS[ind.unit]
+    gap_range, step_range = TRENDS.get(ind.code) or TRENDS[ind.unit]
     gap, step, margin = rng.uniform(*gap_range), rng.uniform(*step_range), rng.uniform(0, gap_range[1])
     unit = VOCABULARY["units"][ind.unit]
     low, high = unit["min"], unit["max"] if unit["max"] is not None else np.inf
@@ -381,15 +387,17 @@ def generate_sample(out_dir: Path, seed: int = config.SAMPLE_SEED) -> dict:
 def sample_file_names(admin: pd.DataFrame | None = None) -> list[str]:
     """The fixed list of data files ``generate_sample`` writes (one or two per commune)."""
     admin = load_admin_units() if admin is None else admin
-    names = []
-    for unit in admin.itertuples():
-        stem = slugify(f"{unit.commune_type} {unit.commune}")
-        names += ([f"{stem}-so-lieu.csv", f"{stem}-danh-sach-lang.csv"] if unit.commune == CSV_COMMUNE
-                  else [f"{stem}.xlsx"])
-    return names
+    return [name for unit in admin.itertuples() for name in _file_names(unit)]
+
+
+def _file_names(unit: tuple) -> list[str]:
+    """A commune's files: "xa-ia-krai.xlsx"; values and villages CSVs for the CSV commune."""
+    stem = slugify(f"{unit.commune_type} {unit.commune}")
+    return [f"{stem}-so-lieu.csv", f"{stem}-danh-sach-lang.csv"] if unit.commune == CSV_COMMUNE else [f"{stem}.xlsx"]
 
 
 def _manifest_villages(villages: pd.DataFrame) -> list[dict]:
+    """The manifest's village list (JSON-ready: None for a village not reaching the standard)."""
     return [{"code": v.code, "name": v.name, "commune": v.commune, "category": v.category,
              "reaches_standard_year": None if pd.isna(v.reaches_standard_year) else int(v.reaches_standard_year)}
             for v in villages.itertuples()]
@@ -397,26 +405,26 @@ def _manifest_villages(villages: pd.DataFrame) -> list[dict]:
 
 def _commune_files(rng: np.random.Generator, district: SampleDistrict, admin: pd.DataFrame,
                    criteria: CriteriaSet) -> list[_File]:
-    """One workbook per commune (long values + villages), except the wide, CSV and TCVN3 communes."""
+    """A workbook per commune (long values + villages sheets); the wide and CSV communes differ."""
     files = []
-    names = iter(sample_file_names(admin))
     for unit in admin.itertuples():
+        names = _file_names(unit)
         villages = district.villages[district.villages["commune"].eq(unit.commune)]
         values = district.values[district.values["village_code"].isin(villages["code"])]
         subtitle = (f"{unit.commune_type.capitalize()} {unit.commune}, huyện {unit.district}, tỉnh {unit.province}"
                     " — SỐ LIỆU GIẢ LẬP / SYNTHETIC DATA")
         if unit.commune == CSV_COMMUNE:
-            files.append(_File(next(names), [_csv_values_sheet(rng, villages, values, criteria, subtitle)],
+            files.append(_File(names[0], [_csv_values_sheet(rng, villages, values, criteria, subtitle)],
                                csv_encoding="cp1258"))
-            files.append(_File(next(names), [_villages_sheet(rng, villages, text_only=True)],
+            files.append(_File(names[1], [_villages_sheet(rng, villages, text_only=True)],
                                csv_encoding="utf-8-sig", csv_delimiter=","))
         elif unit.commune == WIDE_COMMUNE:
-            files.append(_File(next(names), [*_wide_sheets(rng, villages, values, criteria, subtitle),
-                                             _villages_sheet(rng, villages, subtitle)]))
+            files.append(_File(names[0], [*_wide_sheets(rng, villages, values, criteria, subtitle),
+                                          _villages_sheet(rng, villages, subtitle)]))
         else:
             legacy = unit.commune == TCVN3_COMMUNE
-            files.append(_File(next(names), [_long_sheet(rng, villages, values, criteria, subtitle, legacy),
-                                             _villages_sheet(rng, villages, subtitle, legacy=legacy)]))
+            files.append(_File(names[0], [_long_sheet(rng, villages, values, criteria, subtitle, legacy),
+                                          _villages_sheet(rng, villages, subtitle, legacy=legacy)]))
     return files
 
 
@@ -432,19 +440,27 @@ def _villages_sheet(rng: np.random.Generator, villages: pd.DataFrame, subtitle: 
     encode = (lambda text: from_unicode(text, "tcvn3")) if legacy else (lambda text: text)
     top = _titles(encode(TITLE), encode(subtitle)) if subtitle else []
     sheet = _Sheet("" if text_only else "Danh sách làng", "villages", commune, [*top, VILLAGE_HEADERS], len(top))
-    categories = {c["id"]: c for c in plan_definition()["categories"]}
+    spellings = SPELLINGS.get(commune, (commune, f"Xã {commune}"))
     for number, v in enumerate(villages.itertuples(), start=1):
-        category = categories[v.category]
-        category_text = (rng.choice([category["name_vi"], category["aliases"][0]])
-                         if pd.notna(v.commune_target_year) or rng.random() < 0.3 else None)
-        row = [number, v.code, encode(_messy_name(rng, v.name)), encode(str(rng.choice(SPELLINGS.get(
-            commune, (commune, f"Xã {commune}"))))), _count_cell(rng, v.households, text_only),
-               _count_cell(rng, v.population, text_only), _number_cell(rng, v.ethnic_minority_share, "percent",
-                                                                       text_only),
-               rng.choice(["x", "có"]) if v.border else rng.choice(["", "không"]), category_text,
+        row = [number, v.code, encode(_messy_name(rng, v.name)), encode(str(rng.choice(spellings))),
+               _count_cell(rng, v.households, text_only), _count_cell(rng, v.population, text_only),
+               _number_cell(rng, v.ethnic_minority_share, "percent", text_only),
+               str(rng.choice(["x", "có"] if v.border else ["", "không"])),
+               _category_cell(rng, v.category, explicit=pd.notna(v.commune_target_year)),
                None if pd.isna(v.commune_target_year) else int(v.commune_target_year)]
         sheet.append(row, {4: ("households", v.code)})
     return sheet
+
+
+def _category_cell(rng: np.random.Generator, category: str, explicit: bool) -> str | None:
+    """The plan category as written (its name or first alias), or blank.
+
+    Always given in the communes aiming at NTM, where a blank would be derived as "commune-linked".
+    """
+    if not explicit and rng.random() >= 0.3:
+        return None
+    names = next(c for c in plan_definition()["categories"] if c["id"] == category)
+    return str(rng.choice([names["name_vi"], names["aliases"][0]]))
 
 
 def _messy_name(rng: np.random.Generator, name: str) -> str:
@@ -560,10 +576,12 @@ def _locate(files: list[_File], commune: str, kind: str, key: tuple) -> tuple[_F
 
 
 def _sheets(files: list[_File]) -> Iterator[tuple[_File, _Sheet]]:
+    """Every (file, sheet) pair."""
     return ((raw, sheet) for raw in files for sheet in raw.sheets)
 
 
 def _record(raw: _File, sheet: _Sheet, row: int, column: int, code: str) -> dict:
+    """A planted error as the manifest lists it: where the user sees the cell, and the expected code."""
     return {"file": raw.name, "sheet": sheet.title, "row": row + 1, "column": sheet.rows[sheet.header][column],
             "value": sheet.rows[row][column], "code": code}
 
@@ -606,7 +624,9 @@ def _plant_village_errors(rng: np.random.Generator, files: list[_File], district
     commune = EXTRA_ROW_COMMUNES["unknown_commune"]
     code = villages.loc[villages["commune"].eq(commune), "code"].iloc[0][:2] + "99"
     raw, sheet = next((r, s) for r, s in _sheets(files) if s.commune == commune and s.kind == "villages")
-    name = next(n for n in _village_names(rng, pd.Series([False] * 20)) if n not in set(villages["name"]))
+    name = _invented_name(rng, "Làng")
+    while name in set(villages["name"]):
+        name = _invented_name(rng, "Làng")
     number = len(sheet.rows) - sheet.header
     added = sheet.append([number, code, name, commune[:-1], int(rng.integers(60, 351)), None, None, None, None, None])
     planted.append(_record(raw, sheet, added, 3, "unknown_commune"))
