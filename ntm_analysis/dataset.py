@@ -266,11 +266,16 @@ def _find_header(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[list[int] 
     best: tuple[int, list[int] | None, dict] = (1, None, {})
     rows = list(cells.index[:HEADER_SCAN_ROWS])
     for pos, row in enumerate(rows):
-        candidates = [[row]] + ([[rows[pos - 1], row]] if pos > 0 else [])
-        for band in candidates:
-            merged = _merge_band(cells, band)
-            matches = {col: m for col, v in merged.items() if (m := match_header(v, criteria))}
-            if len(matches) > best[0] and _identifies_village(matches):
+        single = {col: m for col, v in cells.loc[row].items() if (m := match_header(v, criteria))}
+        if not _identifies_village(single):  # the lowest header row names the village column itself
+            continue
+        candidates = [([row], single)]
+        if pos > 0:
+            band = [rows[pos - 1], row]
+            candidates.append((band, {col: m for col, v in _merge_band(cells, band).items()
+                                      if (m := match_header(v, criteria))}))
+        for band, matches in candidates:
+            if len(matches) > best[0]:
                 best = (len(matches), band, matches)
     return best[1], best[2]
 

@@ -130,6 +130,7 @@ _SUSPICIOUS = (
 ) - _VI_LATIN1
 _TONES = frozenset(_TONE_MARKS)
 _WORD_BREAK = re.compile(r"[\s!-/:-@\[-`{-~]+")
+_FINAL_NH_CH = re.compile(r"([^\W\d_])(?:nh|ch)\b", re.IGNORECASE)
 
 
 def to_unicode(text: str, encoding: str) -> str:
@@ -218,6 +219,14 @@ def _bad_words(text: str) -> tuple[int, int]:
     return sum(map(_is_bad_word, words)), len(words)
 
 
+def _odd_finals(text: str) -> int:
+    """Number of words ending in -nh/-ch after a vowel other than a, ê, i, y ("tổnh"): not Vietnamese."""
+    return sum(
+        nfc("".join(c for c in unicodedata.normalize("NFD", m.group(1)) if c not in _TONES)).lower() not in "aêiy"
+        for m in _FINAL_NH_CH.finditer(text)
+    )
+
+
 def _plausible(text: str) -> bool:
     """True when at most 5 % of the words of converted text look wrong (none in short text)."""
     bad, total = _bad_words(text)
@@ -231,18 +240,23 @@ def detect_legacy(text: str) -> str | None:
     TCVN3 needs a code that Unicode Vietnamese never uses ("¸", "®", ...) or a lowercase code that
     looks like a capital inside a word ("ChÝa"); VNI needs a letter + mark sequence ("aø", "eâ")
     or a VNI-only letter ("ñ"). The text converted with the guessed encoding must then read as
-    Vietnamese words. When both fit, a VNI letter + mark sequence decides for VNI.
-    Known blind spots: VNI text whose letters are all identical to Unicode ("Ia Chía") and
-    TCVN3 text in capitals only ("CHÝA") are not detected.
+    Vietnamese words. When both fit, a VNI letter + mark sequence decides for VNI, else the reading
+    with fewer impossible -nh/-ch endings ("Tænh" is VNI "Tỉnh", not TCVN3 "Tổnh"), else TCVN3.
+    Known blind spots: VNI text whose letters are all identical to Unicode ("Ia Chía"), TCVN3 text
+    whose codes are all ordinary lowercase letters ("sè hé" = "số hộ") or capitals only ("CHÝA")
+    are not detected; a foreign word with one umlaut ("Zürich") is taken for TCVN3 ("Zỹrich").
     """
     if not any(ch in _LEGACY_CHARS for ch in text):
         return None
     if any(ch.isalpha() and ord(ch) > 0xFF for ch in text):
         return None
-    tcvn3 = _tcvn3_evidence(text) and _plausible(to_unicode(text, "tcvn3"))
+    tcvn3_text, vni_text = to_unicode(text, "tcvn3"), to_unicode(text, "vni")
+    tcvn3 = _tcvn3_evidence(text) and _plausible(tcvn3_text)
     vni_sequence = _VNI_SEQUENCE.search(text) is not None
-    vni = (vni_sequence or _vni_single_evidence(text)) and _plausible(to_unicode(text, "vni"))
-    if vni and (vni_sequence or not tcvn3):
+    vni = (vni_sequence or _vni_single_evidence(text)) and _plausible(vni_text)
+    if vni and tcvn3 and not vni_sequence:
+        return "vni" if _odd_finals(vni_text) < _odd_finals(tcvn3_text) else "tcvn3"
+    if vni:
         return "vni"
     return "tcvn3" if tcvn3 else None
 

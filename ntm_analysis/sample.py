@@ -36,8 +36,6 @@ from ntm_analysis.storage import atomic_path, write_text, write_workbook
 from ntm_analysis.vietnamese import nfc, slugify
 from ntm_analysis.villages import ETHNIC_MINORITY_AREA_SHARE
 
-# Plan fact not (yet) in the plan file: the criteria section III names as "often not met" at baseline.
-PLAN_NAMED_CRITERIA = frozenset({2, 5, 6, 9, 10, 13, 15, 17, 19})
 # The 2021–2025 criteria set with two threshold groups (group 2: villages outside the ethnic-minority area).
 GROUPED_CRITERIA_SET = "gia-lai-village-2022"
 
@@ -290,7 +288,7 @@ def _village_fix_years(rng: np.random.Generator, reach: object,
     fixes = {ind.code: first - int(rng.integers(1, 4)) for ind in indicators}
     if pd.notna(reach) and reach == first:
         return fixes, None
-    named = [ind.code for ind in indicators if ind.criterion in PLAN_NAMED_CRITERIA]
+    named = [ind.code for ind in indicators if ind.criterion in plan_named_criteria()]
     failing = [ind.code for ind in indicators if rng.random() < _baseline_fail_share(ind)]
     deciding = rng.choice([code for code in failing if code in named] or named)
     never = last + int(rng.integers(1, 4))
@@ -301,11 +299,16 @@ def _village_fix_years(rng: np.random.Generator, reach: object,
     return fixes, None if pd.notna(reach) else str(deciding)
 
 
+def plan_named_criteria() -> frozenset[int]:
+    """The criteria the plan's baseline assessment names as often not met (from the plan file)."""
+    return frozenset(plan_definition()["baseline_failing_criteria"])
+
+
 def _baseline_fail_share(indicator: Indicator) -> float:
     """Chance that a village not yet meeting the standard fails ``indicator`` at baseline."""
     if indicator.code in BASELINE_FAIL_SHARE:
         return BASELINE_FAIL_SHARE[indicator.code]
-    return BASELINE_FAIL_SHARE["plan_named" if indicator.criterion in PLAN_NAMED_CRITERIA else "other"]
+    return BASELINE_FAIL_SHARE["plan_named" if indicator.criterion in plan_named_criteria() else "other"]
 
 
 def _values(rng: np.random.Generator, villages: pd.DataFrame, fix_years: dict[str, dict[str, int]],

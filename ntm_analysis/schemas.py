@@ -22,6 +22,9 @@ VILLAGES = pa.DataFrameSchema(
         "population": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "ethnic_minority_share": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
         "commune_target_year": pa.Column("Int64", pa.Check.in_range(*YEAR_RANGE), nullable=True),
+        "road_km": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "lane_km": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "livestock_households": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "border_commune": pa.Column("boolean", nullable=True),
         "plan_category": pa.Column("string", pa.Check.isin(["commune_linked", "border", "other"])),
     },
@@ -52,7 +55,8 @@ VALUES = pa.DataFrameSchema(
 )
 
 _RANGE_TEXT = {
-    "households": "≥ 0", "population": "≥ 0", "ethnic_minority_share": "0–100 %",
+    "households": "≥ 0", "population": "≥ 0", "ethnic_minority_share": "0–100 %", "road_km": "≥ 0",
+    "lane_km": "≥ 0", "livestock_households": "≥ 0",
     "commune_target_year": f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}", "year": f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}",
 }
 

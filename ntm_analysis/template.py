@@ -19,7 +19,7 @@ _REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 _OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 VILLAGE_FIELDS = ["village_code", "village_name", "commune", "district", "province", "threshold_group",
                   "border_commune", "households", "population", "ethnic_minority_share", "commune_target_year",
-                  "plan_category", "note"]
+                  "plan_category", "road_km", "lane_km", "livestock_households", "note"]
 LONG_FIELDS = ["village_code", "year", "indicator", "value", "note"]
 WIDE_ID_FIELDS = ["village_code", "village_name", "commune", "year"]
 GUIDE = [

@@ -26,12 +26,13 @@ from ntm_analysis.vietnamese import fold
 VILLAGE_COLUMNS = ["village_code", "village_name", "commune", "commune_code", "district", "province",
                    "threshold_group", "threshold_group_source", "border_commune", "households", "population",
                    "ethnic_minority_share", "commune_target_year", "plan_category", "plan_category_source",
-                   "note", "file", "sheet", "row"]
+                   "road_km", "lane_km", "livestock_households", "note", "file", "sheet", "row"]
 REJECTED_VILLAGE_COLUMNS = ["file", "sheet", "row", "village_code", "village_name", "commune", "reason"]
 REQUIRED = ["village_code", "village_name", "commune"]
 TEXT_FIELDS = ["village_name", "commune", "district", "province", "threshold_group", "plan_category", "note"]
 NUMBER_FIELDS = {"households": "count", "population": "count", "ethnic_minority_share": "percent",
-                 "commune_target_year": "count", "border_commune": "boolean"}
+                 "commune_target_year": "count", "border_commune": "boolean", "road_km": "count", "lane_km": "count",
+                 "livestock_households": "count"}
 ETHNIC_MINORITY_AREA_SHARE = 15.0  # percent of households; national rule, Decision 33/2020/QĐ-TTg
 
 
@@ -173,6 +174,9 @@ def _derive(villages: pd.DataFrame, admin: pd.DataFrame, plan: dict) -> pd.DataF
         plan_category_source=villages["plan_category"].notna().map({True: "assigned", False: "derived"}),
         households=villages["households"].round().astype("Int64"),
         population=villages["population"].round().astype("Int64"),
+        livestock_households=villages["livestock_households"].round().astype("Int64"),
+        road_km=villages["road_km"].astype("float64"),
+        lane_km=villages["lane_km"].astype("float64"),
         commune_target_year=villages["commune_target_year"].round().astype("Int64"),
         ethnic_minority_share=villages["ethnic_minority_share"].astype("float64"),
         village_code=villages["village_code"].astype("string"),

@@ -20,7 +20,10 @@ from ntm_analysis.legacy_encoding import (
 )
 
 NAMES = ["Ia Krái", "Ia Chía", "Ia Dêr", "Ia Pếch", "Ia Grăng", "Ia Bă", "Làng Đê Kôn", "Nhà văn hóa", "Chưa đạt"]
-HEADERS = ["Đạt", "Tên làng", "Mã làng", "Xã", "Ia Tô", "Thôn Tân Lập", "Nguyễn Văn Tiếng", "Uỷ ban nhân dân", "Mường Khương"]
+HEADERS = [
+    "Đạt", "Tên làng", "Mã làng", "Xã", "Ia Tô", "Thôn Tân Lập", "Nguyễn Văn Tiếng", "Uỷ ban nhân dân", "Mường Khương",
+    "Quyết định 183/QĐ-UBND của UBND tỉnh", "Nghị quyết HĐND xã", "Decision 826/QĐ-UBND",
+]  # fmt: skip
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 # TCVN3 (VN3) byte -> letter, in byte order, as listed by GNU libiconv lib/tcvn.h (lowercase and
@@ -160,7 +163,7 @@ def test_vni_round_trip(text: str) -> None:
     "text",
     [
         "Làng Ia Krái", "Đạt", "Chưa đạt", "Nhà văn hóa", "Ia Chía", "Kôn", "Ông", "Hoà", "Hoá", "TÊN LÀNG",
-        "Village 01", "yes", "35.051", "0,75", "75%", "", " ", "2×3", "© 2020", "José", "São Paulo",
+        "Village 01", "yes", "35.051", "0,75", "75%", "", " ", "2×3", "© 2020", "José", "São Paulo", "HĐND", "QĐ-UBND",
     ],
 )  # fmt: skip
 def test_unicode_ascii_and_numbers_are_not_legacy(text: str) -> None:
@@ -189,9 +192,25 @@ def test_vni_text_identical_to_unicode_is_left_alone() -> None:
     assert detect_legacy("Ia Chía") is None
 
 
-@pytest.mark.parametrize(("legacy", "encoding"), [("cña", "tcvn3"), ("ChÝa", "tcvn3"), ("Ñaït", "vni"), ("Teân laøng", "vni")])
-def test_ambiguous_looking_cells_pick_the_encoding_that_reads_as_vietnamese(legacy: str, encoding: str) -> None:
-    assert detect_legacy(legacy) == encoding
+@pytest.mark.parametrize(
+    ("legacy", "encoding", "unicode"),
+    [
+        ("cña", "tcvn3", "của"),  # VNI would give "cđa": đ never follows a lowercase letter
+        ("ChÝa", "tcvn3", "Chía"),
+        ("Ñaït", "vni", "Đạt"),  # TCVN3 would give "ẹaùt": two tones in one word
+        ("Teân laøng", "vni", "Tên làng"),  # a VNI letter + mark sequence
+        ("Tænh", "vni", "Tỉnh"),  # TCVN3 would give "Tổnh": -nh never follows ô
+        ("Tæ 1", "tcvn3", "Tổ 1"),  # VNI "Tỉ 1" is as plausible: TCVN3 wins ties
+        ("183/QÑ-UBND", "vni", "183/QĐ-UBND"),  # Ñ after a capital is VNI Đ, not TCVN3 ẹ
+    ],
+)
+def test_cells_that_fit_both_encodings_pick_the_one_that_reads_as_vietnamese(legacy: str, encoding: str, unicode: str) -> None:
+    assert repair_legacy(legacy) == (unicode, encoding)
+
+
+def test_a_foreign_word_whose_tcvn3_reading_has_two_tones_is_not_legacy() -> None:
+    assert to_unicode("Müllerstraße", "tcvn3") == "Mỹllerstraòe"
+    assert detect_legacy("Müllerstraße") is None
 
 
 INITIALS = ["", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x"]  # fmt: skip

@@ -46,7 +46,7 @@ def plan() -> dict:
     return plan_definition()
 
 
-def _reach_years(manifest: dict) -> pd.DataFrame:
+def _manifest_villages(manifest: dict) -> pd.DataFrame:
     return pd.DataFrame(manifest["villages"])
 
 
@@ -114,7 +114,7 @@ def test_ia_ba_villages_sheet_is_typed_in_tcvn3(generated: tuple[Path, dict]) ->
 
 
 def test_about_110_villages_over_the_13_communes(manifest: dict) -> None:
-    villages = _reach_years(manifest)
+    villages = _manifest_villages(manifest)
     admin = load_admin_units()
     assert 100 <= len(villages) <= 120
     assert set(villages["commune"]) == set(admin["commune"])
@@ -125,7 +125,7 @@ def test_about_110_villages_over_the_13_communes(manifest: dict) -> None:
 
 
 def test_thirty_villages_reach_the_standard_as_the_plan_says(manifest: dict, plan: dict) -> None:
-    villages = _reach_years(manifest)
+    villages = _manifest_villages(manifest)
     period = villages["reaches_standard_year"].between(plan["period"]["start"], plan["period"]["end"])
     targets = plan["targets"]
     assert period.sum() == targets["villages_total"]
@@ -146,7 +146,7 @@ def test_commune_linked_villages_one_per_aiming_commune(district: SampleDistrict
 
 
 def test_border_communes_reach_the_plan_share_by_2025(manifest: dict, plan: dict) -> None:
-    villages = _reach_years(manifest)
+    villages = _manifest_villages(manifest)
     border = villages[villages["category"].eq("border")]
     share = 100 * border["reaches_standard_year"].le(plan["period"]["end"]).sum() / len(border)
     assert share >= plan["targets"]["border_commune_share"]
@@ -201,7 +201,7 @@ def test_values_trend_plausibly(district: SampleDistrict) -> None:
 
 def test_manifest_matches_the_true_tables(manifest: dict, district: SampleDistrict) -> None:
     truth = district.villages[["code", "name", "commune", "category", "reaches_standard_year"]]
-    listed = _reach_years(manifest)
+    listed = _manifest_villages(manifest)
     assert listed["code"].tolist() == truth["code"].tolist()
     assert listed["category"].tolist() == truth["category"].tolist()
     assert listed["reaches_standard_year"].fillna(0).tolist() == truth["reaches_standard_year"].fillna(0).tolist()
