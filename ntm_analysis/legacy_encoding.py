@@ -90,18 +90,16 @@ def _vni_lower_table() -> dict[str, str]:
     return table
 
 
-_VI_LOWER = sorted(letter for letter in _vni_lower_table() if not letter.isascii())
+_TCVN3_LOWER = _tcvn3_lower_table()
+_VNI_LOWER = _vni_lower_table()
+_VI_LOWER = sorted(letter for letter in _VNI_LOWER if not letter.isascii())
 VIETNAMESE_LETTERS: tuple[str, ...] = tuple(_VI_LOWER) + tuple(c.upper() for c in _VI_LOWER)
 """The 134 non-ASCII Vietnamese letters: 67 lowercase (60 toned vowels, ă â ê ô ơ ư, đ) and their capitals."""
 
-_TCVN3_TO_UNICODE = {code: letter for letter, code in _tcvn3_lower_table().items()}
-# Capitals without their own code take the lowercase code; the 7 capitals with a code keep it.
-_TCVN3_FROM_UNICODE = {letter.upper(): code for code, letter in _TCVN3_TO_UNICODE.items()} | {
-    letter: code for code, letter in _TCVN3_TO_UNICODE.items()
-}
-_VNI_FROM_UNICODE = {letter.upper(): code.upper() for letter, code in _vni_lower_table().items()} | (
-    _vni_lower_table()
-)
+_TCVN3_TO_UNICODE = {code: letter for letter, code in _TCVN3_LOWER.items()}
+# Capitals take the code of their lowercase letter, except the 7 capitals with a code of their own.
+_TCVN3_FROM_UNICODE = {letter.upper(): code for letter, code in _TCVN3_LOWER.items()} | _TCVN3_LOWER
+_VNI_FROM_UNICODE = {letter.upper(): code.upper() for letter, code in _VNI_LOWER.items()} | _VNI_LOWER
 _VNI_TO_UNICODE = {code: letter for letter, code in _VNI_FROM_UNICODE.items() if code != letter}
 _VNI_CODE = re.compile("|".join(sorted(map(re.escape, _VNI_TO_UNICODE), key=len, reverse=True)))
 
@@ -131,6 +129,7 @@ _SUSPICIOUS = (
 _TONES = frozenset(_TONE_MARKS)
 _WORD_BREAK = re.compile(r"[\s!-/:-@\[-`{-~]+")
 _FINAL_NH_CH = re.compile(r"([^\W\d_])(?:nh|ch)\b", re.IGNORECASE)
+_BEFORE_NH_CH = frozenset("aêiy")
 
 
 def to_unicode(text: str, encoding: str) -> str:
@@ -222,7 +221,8 @@ def _bad_words(text: str) -> tuple[int, int]:
 def _odd_finals(text: str) -> int:
     """Number of words ending in -nh/-ch after a vowel other than a, ê, i, y ("tổnh"): not Vietnamese."""
     return sum(
-        nfc("".join(c for c in unicodedata.normalize("NFD", m.group(1)) if c not in _TONES)).lower() not in "aêiy"
+        nfc("".join(c for c in unicodedata.normalize("NFD", m.group(1)) if c not in _TONES)).lower()
+        not in _BEFORE_NH_CH
         for m in _FINAL_NH_CH.finditer(text)
     )
 

@@ -42,6 +42,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ntm_analysis.admin_units import plan_definition  # noqa: E402
 from ntm_analysis.config import PACKAGE_DIR  # noqa: E402
@@ -386,6 +387,7 @@ def plot_progress(progress: pd.DataFrame, *, ax: Axes | None = None, lang: str =
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_xlabel(label("year_axis", lang))
         ax.set_ylabel(label("progress_axis", lang))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(label("progress_title", lang))
         ax.grid(axis="y", alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
@@ -424,6 +426,7 @@ def plot_commune_progress(status: pd.DataFrame, *, ax: Axes | None = None, lang:
         ax.bar_label(bars, labels=[str(int(v)) for v in per_year["meeting"]], fontsize=7, padding=1)
         ax.set_xticks(years, [f"'{y % 100:02d}" for y in years], fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # villages are whole
         ax.grid(axis="y", alpha=0.3)
         if title:
             ax.set_title(title, fontsize=9)
@@ -477,5 +480,6 @@ def save_figure(fig: Figure, path: Path) -> Path:
     The style's ``savefig`` settings (dpi, tight bounding box) apply here too, since saving happens
     outside the plotting functions' style context."""
     with plt.style.context(STYLE), atomic_path(Path(path)) as tmp:  # the style's dpi and tight bbox
+        fig.canvas.draw()  # settle the constrained layout first, so that every save gives the same bytes
         fig.savefig(tmp, format="png", metadata={"Software": None})
     return Path(path)

@@ -44,6 +44,7 @@ BASELINE_VILLAGES = 3  # villages meeting the standard in 2020, all in border co
 TOWN_GROUP_2_VILLAGES = 3  # town villages below the ethnic-minority area share (threshold group 2)
 VILLAGES_PER_COMMUNE = (8, 11)  # village count range of a non-border commune (upper bound excluded)
 NEVER_REACHING_PER_COMMUNE = 2  # villages per non-border commune kept below the standard
+MISSING_SHARE = 0.02  # of the values of villages that never reach the standard, left empty
 BASELINE_FAIL_SHARE = {"plan_named": 0.45, "other": 0.04, "15.1": 0.9, "17.2": 0.7}
 # Value trends, by indicator code or unit: (shortfall below the threshold the year before a fix,
 # extra shortfall per earlier year) as uniform ranges; pass values sit above the threshold by up to
@@ -161,7 +162,16 @@ def sample_district(seed: int = config.SAMPLE_SEED) -> SampleDistrict:
     villages = _villages(rng, load_admin_units(), plan)
     fix_years, blocking = _fix_years(rng, villages, sets[0])
     villages = villages.assign(blocking_indicator=pd.Series(blocking, dtype="string"))
-    return SampleDistrict(villages, _values(rng, villages, fix_years, sets))
+    return SampleDistrict(villages, _leave_gaps(rng, villages, _values(rng, villages, fix_years, sets)))
+
+
+def _leave_gaps(rng: np.random.Generator, villages: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Leave ``MISSING_SHARE`` of the values of villages that never reach the standard empty, as real
+    files do (empty is not zero); the story's villages keep every value."""
+    never = villages.loc[villages["reaches_standard_year"].isna(), "code"]
+    candidates = values.index[values["village_code"].isin(never)]
+    empty = rng.choice(candidates, size=int(MISSING_SHARE * len(candidates)), replace=False)
+    return values.assign(value=values["value"].mask(values.index.isin(empty)))
 
 
 @cache
@@ -521,6 +531,8 @@ def _csv_values_sheet(rng: np.random.Generator, villages: pd.DataFrame, values: 
 def _value_cell(rng: np.random.Generator, ind: Indicator, value: float, *, legacy: bool = False,
                 text_only: bool = False) -> object:
     """An indicator value as an office types it: marks in several styles, numbers as text or numbers."""
+    if pd.isna(value):
+        return None
     if ind.kind != "boolean":
         return _number_cell(rng, value, ind.unit, text_only)
     marks = MARKS[0] if legacy else MARKS[int(rng.integers(len(MARKS)))]

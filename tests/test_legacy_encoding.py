@@ -14,6 +14,7 @@ from ntm_analysis.legacy_encoding import (
     VIETNAMESE_LETTERS,
     decode_bytes,
     detect_legacy,
+    encode_windows_1258,
     from_unicode,
     repair_legacy,
     to_unicode,
@@ -36,16 +37,6 @@ TCVN3_BYTES = dict(
         strict=True,
     )
 )  # fmt: skip
-
-
-def to_cp1258(text: str) -> bytes:
-    """Windows-1258 bytes: vowel letters precomposed, tone marks as combining characters."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", ch)
-        tone = "".join(c for c in parts if c in TONES)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES)) + tone)
-    return "".join(out).encode("cp1258")
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -282,7 +273,7 @@ CSV = "Mã làng,Tên làng,Xã,Đạt\n0101,Làng Đê Kôn,Ia Krái,Chưa đ�
         (CSV.encode("utf-8"), "utf-8"),
         (unicodedata.normalize("NFD", CSV).encode("utf-8"), "utf-8"),
         (codecs.BOM_UTF8 + CSV.encode("utf-8"), "utf-8-sig"),
-        (to_cp1258(CSV), "windows-1258"),
+        (encode_windows_1258(CSV), "windows-1258"),
         (from_unicode(CSV, "tcvn3").encode("latin-1"), "tcvn3"),
         (from_unicode(CSV, "vni").encode("latin-1"), "vni"),
     ],
@@ -293,7 +284,19 @@ def test_decode_bytes(data: bytes, encoding: str) -> None:
 
 @pytest.mark.parametrize("text", NAMES + HEADERS)
 def test_decode_windows_1258_cells(text: str) -> None:
-    assert decode_bytes(to_cp1258(text)) == (text, "windows-1258")
+    assert decode_bytes(encode_windows_1258(text)) == (text, "windows-1258")
+
+
+def test_one_impossible_word_vetoes_a_short_cell_but_not_a_long_file() -> None:
+    stray = "Åland"  # Å has no TCVN3 code: it stays, and no Vietnamese word holds it
+    assert detect_legacy(from_unicode("Làng Ia Krái", "tcvn3") + " " + stray) is None
+    text = CSV * 3 + stray + "\n"
+    assert decode_bytes(from_unicode(text, "tcvn3").encode("latin-1")) == (text, "tcvn3")
+
+
+def test_encode_windows_1258_keeps_tones_as_combining_marks() -> None:
+    assert encode_windows_1258("Làng") == b"La\xccng"
+    assert encode_windows_1258("Đạt ư") == b"\xd0a\xf2t \xfd"
 
 
 def test_decode_bytes_keeps_bad_bytes_visible() -> None:

@@ -217,7 +217,7 @@ def test_true_marks(raw: object) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["Chưa đạt", "chưa  đạt", "CHUA DAT", "Không đạt", "KHONG DAT", "chưa", "không", "K", "k", "no", "n", "false", "FALSE", "0", 0, 0.0, False, np.bool_(False)],
+    ["Chưa đạt", "chưa  đạt", "CHUA DAT", "Không đạt", "KHONG DAT", "chưa", "không", "ko", "K", "k", "no", "n", "false", "FALSE", "0", 0, 0.0, False, np.bool_(False)],
 )
 def test_false_marks(raw: object) -> None:
     assert parse_bool(raw) == Reading(0.0)
