@@ -7,7 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ntm_analysis.config import NOTEBOOKS_DIR, PROJECT_DIR
+from ntm_analysis.config import NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_DIR, RAW_DIR
+from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
 from ntm_analysis.report import run_notebook
 
 pytestmark = pytest.mark.notebook
@@ -45,7 +46,9 @@ def test_notebooks_are_committed_without_outputs():
         assert "def " not in "".join(c.source for c in code), f"{path.name}: logic belongs in the package"
 
 
-def test_notebooks_run_top_to_bottom_with_nbval():
+def test_notebooks_run_top_to_bottom_with_nbval(criteria):
+    """Every notebook with its default parameters, on the bundled sample, as a new user runs them."""
+    write_clean_outputs(clean_raw_folder(RAW_DIR, criteria), PROCESSED_DIR)
     out = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
                           str(NOTEBOOKS_DIR)], cwd=PROJECT_DIR, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
