@@ -124,7 +124,7 @@ def _indicator_cells(unit: str, n: int, rng: np.random.Generator) -> np.ndarray:
     if unit == "boolean":
         return np.where(rng.random(n) < 0.7, "Đạt", "Chưa đạt").astype(object)
     if unit == "percent":
-        values = np.round(rng.uniform(0, 100, n), 1)
+        values = np.round(rng.uniform(1, 100, n), 1)  # below 1 % reads as a probable fraction
         values[rng.random(n) < 0.15] = 100.0
     else:  # income, million VND per person and year
         values = np.round(rng.uniform(15, 70, n), 1)
@@ -172,14 +172,19 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Số liệu") -> N
     book.save(path)
 
 
-def generate(n_villages: int, wanted: list[tuple[str, str]], regenerate: bool) -> list[Input]:
-    """Write the inputs (reusing those already generated with the same parameters)."""
-    stamp = {"villages": n_villages, "years": YEARS, "criteria": CRITERIA_SET, "seed": SEED,
-             "empty_share": EMPTY_SHARE, "invalid_cells": INVALID_CELLS, "version": 1}
-    inputs = [Input(INPUTS[k][0], DATA / f"{INPUTS[k][0]}-{n_villages}", INPUTS[k][1]) for k in wanted]
-    todo = [i for i in inputs if regenerate or not _fresh(i, stamp)]
-    if not todo:
-        return inputs
+def _stamp(n_villages: int) -> dict:
+    return {"villages": n_villages, "years": YEARS, "criteria": CRITERIA_SET, "seed": SEED,
+            "empty_share": EMPTY_SHARE, "invalid_cells": INVALID_CELLS, "version": 2}
+
+
+def inputs_for(n_villages: int, wanted: list[tuple[str, str]]) -> list[Input]:
+    """Where each wanted input lives."""
+    return [Input(INPUTS[k][0], DATA / f"{INPUTS[k][0]}-{n_villages}", INPUTS[k][1]) for k in wanted]
+
+
+def generate(n_villages: int, todo: list[Input]) -> None:
+    """Write the inputs in ``todo`` (in a child process: the parent stays small, see ``run_child``)."""
+    stamp = _stamp(n_villages)
     indicators = _indicators()
     villages = make_villages(n_villages)
     wide = make_wide(villages, indicators)
@@ -197,7 +202,6 @@ def generate(n_villages: int, wanted: list[tuple[str, str]], regenerate: bool) -
         print(f"generated {item.values_path.relative_to(ROOT)} "
               f"({item.values_path.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
-    return inputs
 
 
 def _fresh(item: Input, stamp: dict) -> bool:
@@ -210,9 +214,22 @@ def _fresh(item: Input, stamp: dict) -> bool:
 
 
 def _peak_mb() -> float:
-    """Peak resident memory of this process so far, MiB (Linux reports ru_maxrss in KiB)."""
+    """Peak resident memory of this process so far, MiB (Linux reports ru_maxrss in KiB).
+
+    On Linux a child's ``ru_maxrss`` starts from its parent's resident size at the fork, which is why
+    the parent never holds the generated data.
+    """
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def _high_water_mb() -> float | None:
+    """The same peak from ``/proc/self/status`` (VmHWM, this program only), as a cross-check; Linux only."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) / 2**10 for line in lines if line.startswith("VmHWM:")), None)
 
 
 def bare_read(folder: Path, values_file: str) -> dict:
@@ -246,7 +263,8 @@ def child(job: str, folder: Path, values_file: str) -> None:
     started = time.perf_counter()
     out = bare_read(folder, values_file) if job == "read" else clean(folder, criteria)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), **out}, ensure_ascii=False))
+    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "hwm_mb": _high_water_mb(), **out},
+                     ensure_ascii=False))
 
 
 def run_child(job: str, item: Input) -> dict:
@@ -259,6 +277,15 @@ def run_child(job: str, item: Input) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def ensure_inputs(n_villages: int, inputs: list[Input], regenerate: bool) -> None:
+    """Generate, in a child process, the inputs missing or made with other parameters."""
+    stamp = _stamp(n_villages)
+    todo = [i.name for i in inputs if regenerate or not _fresh(i, stamp)]
+    if todo:
+        subprocess.run([sys.executable, __file__, "--child", "generate", "--villages", str(n_villages),
+                        "--inputs", ",".join(todo)], check=True, cwd=ROOT)
+
+
 # ---------------------------------------------------------------- measuring and reporting
 
 
@@ -269,8 +296,8 @@ def measure(item: Input, repeat: int) -> dict:
         runs = [run_child(job, item) for _ in range(repeat)]
         result[job] = {"seconds": min(r["seconds"] for r in runs), "peak_mb": max(r["peak_mb"] for r in runs),
                        "all_seconds": [round(r["seconds"], 2) for r in runs], "last": runs[-1]}
-        print(f"{item.name} {job}: {result[job]['all_seconds']} s, peak {result[job]['peak_mb']:.0f} MiB",
-              file=sys.stderr)
+        print(f"{item.name} {job}: {result[job]['all_seconds']} s, peak {result[job]['peak_mb']:.0f} MiB "
+              f"(VmHWM {max(r['hwm_mb'] or 0 for r in runs):.0f} MiB)", file=sys.stderr)
     result["ratio"] = result["clean"]["seconds"] / result["read"]["seconds"]
     return result
 
@@ -311,10 +338,15 @@ def main(argv: list[str] | None = None) -> None:
                         "xlsx is wide only)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each job; the fastest is shown")
     parser.add_argument("--regenerate", action="store_true", help="rewrite the inputs even if present")
-    parser.add_argument("--child", choices=["read", "clean"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["read", "clean", "generate"], help=argparse.SUPPRESS)
+    parser.add_argument("--inputs", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--values-file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child == "generate":
+        names = args.inputs.split(",")
+        generate(args.villages, [i for i in inputs_for(args.villages, list(INPUTS)) if i.name in names])
+        return
     if args.child:
         child(args.child, args.folder, args.values_file)
         return
@@ -323,7 +355,8 @@ def main(argv: list[str] | None = None) -> None:
     wanted = [k for k in INPUTS if k[0] in formats and k[1] in layouts]
     if not wanted:
         parser.error("no input selected (formats: csv, xlsx; layouts: wide, long; xlsx is wide only)")
-    inputs = generate(args.villages, wanted, args.regenerate)
+    inputs = inputs_for(args.villages, wanted)
+    ensure_inputs(args.villages, inputs, args.regenerate)
     results = [measure(item, args.repeat) for item in inputs]
     print(f"{args.villages:,} villages × {len(YEARS)} years × all indicators of {CRITERIA_SET}; "
           f"fastest of {args.repeat} run(s)\n\n{machine()}\n")

@@ -22,7 +22,6 @@ from ntm_analysis.vietnamese import nfc
 
 ENCODINGS = ("tcvn3", "vni")
 
-_VOWELS = "aăâeêioôơuưy"
 # Tone marks in the order used by every table below: grave, acute, hook above, tilde, dot below.
 _TONE_MARKS = "\u0300\u0301\u0309\u0303\u0323"
 
@@ -201,7 +200,10 @@ def _vni_single_evidence(text: str) -> bool:
 
 
 def _is_bad_word(word: str) -> bool:
-    """True when a converted word cannot be Vietnamese: stray codes, two tones, đ after a lowercase letter, loose marks."""
+    """True when a converted word cannot be Vietnamese.
+
+    That is: a stray code or non-Vietnamese letter, two tones, đ after a lowercase letter, a loose mark.
+    """
     tones = 0
     for i, ch in enumerate(word):
         if ch in _SUSPICIOUS or ch == "\ufffd" or unicodedata.combining(ch):

@@ -29,12 +29,13 @@ criteria_failed, criteria_incomplete, met_label`` ("17/19"), ``meets_standard``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ntm_analysis.criteria import CriteriaSet
+from ntm_analysis.criteria import CriteriaSet, Indicator
 from ntm_analysis.criteria.loader import VOCABULARY
 
 POLICIES = ("missing_fails", "exclude")
@@ -45,6 +46,12 @@ CRITERION_SCORE_COLUMNS = ["village_code", "year", "criterion", "criterion_vi", 
 VILLAGE_STATUS_COLUMNS = ["village_code", "year", "criteria_met", "criteria_total", "criteria_failed",
                           "criteria_incomplete", "met_label", "meets_standard", "distance_to_standard",
                           "missing_criteria_vi", "missing_criteria_en", "criteria_set", "policy"]
+
+# Status codes in the dense arrays, positions in these label tuples.
+INDICATOR_STATUSES = ("pass", "fail", "no_data")
+CRITERION_STATUSES = ("pass", "fail", "incomplete")
+PASS, FAIL, NO_DATA = 0, 1, 2
+INCOMPLETE = 2
 
 
 class ScoringError(ValueError):
@@ -66,15 +73,17 @@ def score_villages(values: pd.DataFrame, villages: pd.DataFrame, criteria: Crite
                    policy: str = "missing_fails") -> Scores:
     """Score every village × year with at least one value, under ``criteria`` and ``policy``.
 
-    ``values``: clean indicator values (``village_code, year, indicator_code, value``).
-    ``villages``: clean villages (``village_code, threshold_group``).
+    ``values``: clean indicator values (``village_code, year, indicator_code, value``), one row per
+    village × year × indicator. ``villages``: clean villages (``village_code, threshold_group``).
     """
     if policy not in POLICIES:
         raise ScoringError(f"unknown missing-data policy {policy!r}; use one of {', '.join(POLICIES)}")
-    indicators = score_indicators(values, villages, criteria)
-    criteria_scores = score_criteria(indicators, criteria, policy)
-    status = village_status(criteria_scores, criteria, policy)
-    return Scores(indicators, criteria_scores, status, criteria.id, policy)
+    rules = _Rules.of(criteria)
+    grid = _Grid.of(values, village_groups(villages, criteria), rules)
+    judged = _judge(grid, rules)
+    verdicts = _criterion_verdicts(grid, judged, rules)
+    return Scores(_indicator_frame(grid, judged, rules), _criterion_frame(grid, verdicts, rules, criteria, policy),
+                  _village_frame(grid, verdicts, rules, criteria, policy), criteria.id, policy)
 
 
 def village_groups(villages: pd.DataFrame, criteria: CriteriaSet) -> pd.Series:
@@ -94,97 +103,271 @@ def village_groups(villages: pd.DataFrame, criteria: CriteriaSet) -> pd.Series:
     return groups
 
 
-def score_indicators(values: pd.DataFrame, villages: pd.DataFrame, criteria: CriteriaSet) -> pd.DataFrame:
-    """Pass / fail / no data for every indicator of every assessed village × year, with its gap.
+# ---------------------------------------------------------------- the criteria set as arrays
 
-    A village × year is *assessed* when it has at least one value row (even empty); every indicator of
-    the set then gets a row, ``no_data`` where there is no value.
+
+@dataclass(frozen=True)
+class _Rules:
+    """A criteria set as arrays: one column per indicator, ordered by criterion (stable), one row per group.
+
+    ``threshold`` and ``scale`` have an extra last row for villages missing from the villages table: no
+    threshold (NaN), so their indicators fail when they have a value, and a gap scale of 1.
     """
-    groups = village_groups(villages, criteria)
-    table = criteria.indicator_table()
-    assessed = values[["village_code", "year"]].drop_duplicates()
-    grid = assessed.merge(pd.DataFrame({"indicator_code": [i.code for i in criteria.indicators]}), how="cross")
-    grid["group"] = grid["village_code"].map(groups)
-    grid = grid.merge(values[["village_code", "year", "indicator_code", "value"]],
-                      on=["village_code", "year", "indicator_code"], how="left")
-    rules = table.rename(columns={"code": "indicator_code"})[
-        ["indicator_code", "group", "criterion", "threshold", "direction", "unit", "provenance"]]
-    scored = grid.merge(rules, on=["indicator_code", "group"], how="left", validate="many_to_one")
-    return _judge(scored)[INDICATOR_SCORE_COLUMNS].sort_values(
-        ["village_code", "year", "criterion"], kind="stable").reset_index(drop=True)
+
+    indicators: tuple[Indicator, ...]
+    groups: tuple[str, ...]
+    threshold: np.ndarray
+    scale: np.ndarray
+    criteria: tuple[int, ...]
+    criterion_starts: np.ndarray
+
+    @classmethod
+    def of(cls, criteria: CriteriaSet) -> _Rules:
+        """The rules of ``criteria``."""
+        indicators = tuple(sorted(criteria.indicators, key=lambda ind: ind.criterion))
+        groups = tuple(g.id for g in criteria.groups)
+        thresholds = np.array([[float(ind.threshold_for(g)) for ind in indicators] for g in groups])
+        numbers = np.array([ind.criterion for ind in indicators])
+        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]])
+        return cls(indicators, groups,
+                   threshold=np.vstack([thresholds, np.full(len(indicators), np.nan)]),
+                   scale=np.vstack([_gap_scale(indicators, thresholds), np.ones(len(indicators))]),
+                   criteria=tuple(numbers[starts].tolist()), criterion_starts=starts)
+
+    def column(self, attribute: str) -> list:
+        """One attribute of every indicator, in column order."""
+        return [getattr(ind, attribute) for ind in self.indicators]
 
 
-def _judge(scored: pd.DataFrame) -> pd.DataFrame:
-    """Status, shortfall and normalised gap, vectorised over every row."""
-    value, threshold = scored["value"].to_numpy(float), scored["threshold"].to_numpy(float)
-    direction = scored["direction"].to_numpy(object)
-    at_least = direction == ">="
-    has = ~np.isnan(value)
-    passes = np.select([at_least, direction == "<="], [value >= threshold, value <= threshold],
-                       default=value == threshold)
-    status = np.where(~has, "no_data", np.where(passes, "pass", "fail"))
-    shortfall = np.select([at_least, direction == "<="], [threshold - value, value - threshold],
-                          default=np.abs(value - threshold))
-    shortfall = np.where(has, np.clip(shortfall, 0, None), np.nan)
-    scale = _gap_scale(scored, at_least)
-    return scored.assign(status=status, shortfall=shortfall,
-                         normalised_gap=np.where(has, np.clip(shortfall / scale, 0, 1), np.nan))
-
-
-def _gap_scale(scored: pd.DataFrame, at_least: np.ndarray) -> np.ndarray:
+def _gap_scale(indicators: Sequence[Indicator], threshold: np.ndarray) -> np.ndarray:
     """What a shortfall is measured against, so gaps of different units compare on 0–1.
 
     "≥ t": the threshold itself (12 points short of 70 % is 12/70). "≤ t": the room between the
     threshold and the unit's maximum (20 % poor households against ≤ 12 % is 8/88), or the threshold
-    when the unit has no maximum. Booleans: 1.
+    when the unit has no maximum. Booleans: 1. ``threshold``: groups × indicators.
     """
-    unit_max = scored["unit"].map({u: v["max"] for u, v in VOCABULARY["units"].items()}).astype(float)
-    threshold = scored["threshold"].to_numpy(float)
+    unit_max = np.array([VOCABULARY["units"][ind.unit]["max"] for ind in indicators], dtype=float)
+    at_least = np.array([ind.direction == ">=" for ind in indicators])
+    boolean = np.array([ind.unit == "boolean" for ind in indicators])
     upper_room = np.where(np.isnan(unit_max), threshold, unit_max - threshold)
     scale = np.where(at_least, threshold, upper_room)
-    return np.where(scored["unit"].eq("boolean"), 1.0, np.where(scale > 0, scale, 1.0))
+    return np.where(boolean, 1.0, np.where(scale > 0, scale, 1.0))
 
 
-def score_criteria(indicators: pd.DataFrame, criteria: CriteriaSet, policy: str = "missing_fails") -> pd.DataFrame:
-    """Criterion status per village × year: pass when all indicators pass, fail when any fails."""
-    grouped = indicators.groupby(["village_code", "year", "criterion"], sort=False)
-    counts = grouped["status"].value_counts().unstack(fill_value=0).reindex(
-        columns=["pass", "fail", "no_data"], fill_value=0)
-    frame = counts.reset_index()
-    status = np.where(frame["fail"] > 0, "fail", np.where(frame["no_data"] > 0, "incomplete", "pass"))
-    gap = grouped["normalised_gap"].max().to_numpy()
-    names = {c.number: (c.name_vi, c.name_en) for c in criteria.criteria}
-    met = status == "pass"
-    return frame.assign(
-        status=status, met=met,
-        gap=np.where(status == "fail", gap, np.where(status == "pass", 0.0, np.nan)),
-        criterion_vi=frame["criterion"].map(lambda n: names[n][0]),
-        criterion_en=frame["criterion"].map(lambda n: names[n][1]),
-        policy=policy,
-    )[CRITERION_SCORE_COLUMNS].sort_values(["village_code", "year", "criterion"], kind="stable").reset_index(drop=True)
+# ---------------------------------------------------------------- the values as a dense grid
 
 
-def village_status(criteria_scores: pd.DataFrame, criteria: CriteriaSet, policy: str = "missing_fails") -> pd.DataFrame:
-    """x/19, meets-standard, the criteria missing (vi / en) and the distance to the standard."""
+@dataclass(frozen=True)
+class _Grid:
+    """The assessed village × year pairs, sorted by village code then year, and their values.
+
+    ``village_codes`` and ``years`` hold the distinct keys (sorted); ``village``, ``year`` and ``group``
+    give, per pair, a position in them and in the rules' groups (-1: village not in the villages table);
+    ``value`` is pairs × indicators in the rules' column order, NaN where there is no value.
+    """
+
+    village_codes: pd.Index
+    years: pd.Index
+    village: np.ndarray
+    year: np.ndarray
+    group: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def of(cls, values: pd.DataFrame, groups: pd.Series, rules: _Rules) -> _Grid:
+        """Lay ``values`` out by pair and indicator; ``groups`` as given by `village_groups`."""
+        # Rows of one village-year are usually consecutive: find the runs, factorise the first row of each.
+        heads = _run_heads(values["village_code"], values["year"])
+        village_of_run, village_codes = pd.factorize(values["village_code"].take(heads), sort=True,
+                                                     use_na_sentinel=False)
+        year_of_run, years = pd.factorize(values["year"].take(heads), sort=True, use_na_sentinel=False)
+        pair_of_run, pairs = pd.factorize(village_of_run * len(years) + year_of_run, sort=True)
+        village, year = np.divmod(pairs, len(years))
+        group_of_village = pd.Index(rules.groups).get_indexer(groups.reindex(village_codes))
+
+        n_indicators = len(rules.indicators)
+        column = _indicator_columns(values["indicator_code"], rules)
+        cell = np.repeat(pair_of_run * n_indicators, np.diff(heads, append=len(values)))
+        cell += column
+        value = values["value"].to_numpy(dtype=float, na_value=np.nan)
+        if (column < 0).any():  # rows for indicators outside the set: ignored
+            inside = column >= 0
+            cell, value = cell[inside], value[inside]
+        filled = np.zeros(len(pairs) * n_indicators, dtype=bool)
+        filled[cell] = True
+        if np.count_nonzero(filled) < len(cell):
+            raise ScoringError(f"values hold {len(cell) - np.count_nonzero(filled):,} duplicate village × year × "
+                               "indicator row(s); keep one row per key, as `ntm clean` does")
+        dense = np.full(len(filled), np.nan)
+        dense[cell] = value
+        return cls(village_codes, years, village, year, group_of_village[village],
+                   dense.reshape(len(pairs), n_indicators))
+
+    def keys(self, repeat: int, pairs: np.ndarray | slice = slice(None)) -> dict[str, pd.Series]:
+        """``village_code`` and ``year`` columns of ``pairs`` (positions), each repeated ``repeat`` times."""
+        return {name: pd.Series(keys.array.take(np.repeat(positions[pairs], repeat)), dtype=keys.dtype, copy=False)
+                for name, keys, positions in [("village_code", self.village_codes, self.village),
+                                              ("year", self.years, self.year)]}
+
+
+def _run_heads(*columns: pd.Series) -> np.ndarray:
+    """Positions where a run of rows with equal ``columns`` starts (a missing key always starts one)."""
+    starts = np.zeros(len(columns[0]), dtype=bool)
+    starts[:1] = True
+    for column in columns:
+        values = column.array
+        starts[1:] |= pd.Series(values[1:] != values[:-1]).to_numpy(dtype=bool, na_value=True)
+    return np.flatnonzero(starts)
+
+
+def _indicator_columns(codes: pd.Series, rules: _Rules) -> np.ndarray:
+    """The rules' column of each row's indicator code; -1 for a code outside the set or missing."""
+    row_codes, distinct = pd.factorize(codes)
+    return np.append(pd.Index(rules.column("code")).get_indexer(distinct), -1)[row_codes]
+
+
+# ---------------------------------------------------------------- judging
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """Per pair × indicator (the grid's shape): threshold, status code, shortfall and normalised gap."""
+
+    threshold: np.ndarray
+    status: np.ndarray
+    shortfall: np.ndarray
+    gap: np.ndarray
+
+
+def _judge(grid: _Grid, rules: _Rules) -> _Judged:
+    """Status, shortfall (in the indicator's unit) and normalised gap (0–1) of every cell.
+
+    Each rule applies to a whole column, so the directions broadcast over the pairs; a cell without
+    data has no shortfall nor gap (NaN).
+    """
+    value, threshold = grid.value, rules.threshold[grid.group]
+    direction = np.array(rules.column("direction"))
+    at_least, at_most = direction == ">=", direction == "<="
+    passes = np.where(at_least, value >= threshold, np.where(at_most, value <= threshold, value == threshold))
+    status = np.where(np.isnan(value), np.int8(NO_DATA), np.where(passes, np.int8(PASS), np.int8(FAIL)))
+    shortfall = np.subtract(value, threshold)                      # "≤ t" and "= t": above the threshold
+    np.subtract(threshold, value, out=shortfall, where=at_least)   # "≥ t": below it
+    np.abs(shortfall, out=shortfall, where=~(at_least | at_most))  # "= t": either way
+    np.clip(shortfall, 0, None, out=shortfall)
+    gap = np.clip(shortfall / rules.scale[grid.group], 0, 1)
+    return _Judged(threshold, status, shortfall, gap)
+
+
+@dataclass(frozen=True)
+class _Verdicts:
+    """Criterion status code and gap per scored pair (``pairs``: grid positions) × criterion."""
+
+    pairs: np.ndarray
+    status: np.ndarray
+    gap: np.ndarray
+
+
+def _criterion_verdicts(grid: _Grid, judged: _Judged, rules: _Rules) -> _Verdicts:
+    """Pass when all indicators of the criterion pass, fail when any fails, otherwise incomplete.
+
+    The gap of a failed criterion is the largest normalised gap of its indicators, 0 when it passes and
+    NaN when incomplete. Pairs whose village is not in the villages table are not scored.
+    """
+    pairs = np.flatnonzero(grid.group >= 0)
+    starts = rules.criterion_starts
+    failed = np.logical_or.reduceat(judged.status == FAIL, starts, axis=1)[pairs]
+    no_data = np.logical_or.reduceat(judged.status == NO_DATA, starts, axis=1)[pairs]
+    largest = np.fmax.reduceat(judged.gap, starts, axis=1)[pairs]
+    status = np.where(failed, np.int8(FAIL), np.where(no_data, np.int8(INCOMPLETE), np.int8(PASS)))
+    return _Verdicts(pairs, status, np.where(failed, largest, np.where(no_data, np.nan, 0.0)))
+
+
+# ---------------------------------------------------------------- the scored frames
+
+
+def _indicator_frame(grid: _Grid, judged: _Judged, rules: _Rules) -> pd.DataFrame:
+    """One row per pair × indicator (``INDICATOR_SCORE_COLUMNS``)."""
+    n_pairs, n_indicators = grid.value.shape
+    column = np.tile(np.arange(n_indicators), n_pairs)
+    unknown = np.repeat(grid.group < 0, n_indicators)
+    rule = np.where(unknown, -1, column) if unknown.any() else column  # no rule for an unknown village
+    return pd.DataFrame({
+        **grid.keys(n_indicators),
+        "criterion": _take(rules.column("criterion"), rule, None),
+        "indicator_code": _take(rules.column("code"), column, object),
+        "group": pd.Series(np.array([*rules.groups, pd.NA], dtype=object)[np.repeat(grid.group, n_indicators)],
+                           dtype=object, copy=False),
+        "value": grid.value.ravel(),
+        "threshold": judged.threshold.ravel(),
+        "direction": _take(rules.column("direction"), rule),
+        "unit": _take(rules.column("unit"), rule),
+        "status": _take(INDICATOR_STATUSES, judged.status.ravel()),
+        "shortfall": judged.shortfall.ravel(),
+        "normalised_gap": judged.gap.ravel(),
+        "provenance": _take(rules.column("provenance"), rule),
+    }, copy=False)
+
+
+def _criterion_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: CriteriaSet,
+                     policy: str) -> pd.DataFrame:
+    """One row per scored pair × criterion (``CRITERION_SCORE_COLUMNS``)."""
+    n_pairs, n_criteria = verdicts.status.shape
+    column = np.tile(np.arange(n_criteria), n_pairs)
+    names = {c.number: c for c in criteria.criteria}
+    return pd.DataFrame({
+        **grid.keys(n_criteria, verdicts.pairs),
+        "criterion": _take(rules.criteria, column, None),
+        "criterion_vi": _take([names[n].name_vi for n in rules.criteria], column),
+        "criterion_en": _take([names[n].name_en for n in rules.criteria], column),
+        "status": _take(CRITERION_STATUSES, verdicts.status.ravel()),
+        "met": verdicts.status.ravel() == PASS,
+        "gap": verdicts.gap.ravel(),
+        "policy": _take([policy], np.zeros(n_pairs * n_criteria, dtype=np.intp)),
+    }, copy=False)
+
+
+def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: CriteriaSet,
+                   policy: str) -> pd.DataFrame:
+    """x/19, meets-standard, the criteria missing (vi / en) and the distance to the standard, per pair."""
     total = len(criteria.criteria)
-    frame = criteria_scores.assign(
-        failed=criteria_scores["status"].eq("fail"), incomplete=criteria_scores["status"].eq("incomplete"),
-        # under missing_fails an incomplete criterion is missing, with the full gap of an unknown
-        missing=criteria_scores["status"].eq("fail") | (criteria_scores["status"].eq("incomplete")
-                                                         & (policy == "missing_fails")),
-        term=criteria_scores["gap"].fillna(1.0 if policy == "missing_fails" else 0.0))
-    grouped = frame.groupby(["village_code", "year"], sort=True)
-    out = grouped.agg(criteria_met=("met", "sum"), criteria_failed=("failed", "sum"),
-                      criteria_incomplete=("incomplete", "sum"), distance_to_standard=("term", "sum")).reset_index()
-    missing = frame[frame["missing"]].groupby(["village_code", "year"])
-    out = out.merge(missing["criterion_vi"].agg("; ".join).rename("missing_criteria_vi").reset_index(),
-                    on=["village_code", "year"], how="left")
-    out = out.merge(missing["criterion_en"].agg("; ".join).rename("missing_criteria_en").reset_index(),
-                    on=["village_code", "year"], how="left")
-    excused = out["criteria_incomplete"] if policy == "exclude" else 0
-    meets = (out["criteria_failed"].eq(0)) & (out["criteria_met"] + excused >= criteria.criteria_required)
-    return out.assign(
-        criteria_total=total, met_label=out["criteria_met"].astype(str) + f"/{total}", meets_standard=meets,
-        missing_criteria_vi=out["missing_criteria_vi"].fillna(""), missing_criteria_en=out["missing_criteria_en"].fillna(""),
-        criteria_set=criteria.id, policy=policy,
-    )[VILLAGE_STATUS_COLUMNS]
+    status = verdicts.status
+    met, failed, incomplete = ((status == code).sum(axis=1) for code in (PASS, FAIL, INCOMPLETE))
+    # under missing_fails an incomplete criterion is missing, with the full gap of an unknown
+    missing = (status == FAIL) | ((status == INCOMPLETE) & (policy == "missing_fails"))
+    terms = np.where(np.isnan(verdicts.gap), 1.0 if policy == "missing_fails" else 0.0, verdicts.gap)
+    excused = incomplete if policy == "exclude" else 0
+    names = {c.number: c for c in criteria.criteria}
+    constant = np.zeros(len(status), dtype=np.intp)
+    return pd.DataFrame({
+        **grid.keys(1, verdicts.pairs),
+        "criteria_met": met,
+        "criteria_total": np.full(len(status), total, dtype=np.int64),
+        "criteria_failed": failed,
+        "criteria_incomplete": incomplete,
+        "met_label": _take([f"{k}/{total}" for k in range(total + 1)], met),
+        "meets_standard": (failed == 0) & (met + excused >= criteria.criteria_required),
+        "distance_to_standard": terms.sum(axis=1),
+        "missing_criteria_vi": _joined(missing, [names[n].name_vi for n in rules.criteria]),
+        "missing_criteria_en": _joined(missing, [names[n].name_en for n in rules.criteria]),
+        "criteria_set": _take([criteria.id], constant),
+        "policy": _take([policy], constant),
+    }, copy=False)
+
+
+def _joined(flags: np.ndarray, names: Sequence[str]) -> pd.Series:
+    """The ``names`` flagged in each row of ``flags``, joined with "; ", built once per distinct row."""
+    packed = np.packbits(flags, axis=1)
+    _, first, inverse = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
+                                  return_index=True, return_inverse=True)
+    return _take(["; ".join(np.asarray(names)[flags[row]]) for row in first], inverse)
+
+
+def _take(labels: Sequence, positions: np.ndarray, dtype: str | type | None = "str") -> pd.Series:
+    """``labels[positions]`` as a column, position -1 giving a missing value.
+
+    ``dtype``: "str" (pandas text), ``object``, or None for numpy's own (ints widen to float when a
+    value is missing).
+    """
+    array = pd.array(list(labels), dtype="str") if dtype == "str" else np.array(list(labels), dtype=dtype)
+    return pd.Series(pd.api.extensions.take(array, positions, allow_fill=True),
+                     dtype=object if dtype is object else None, copy=False)
