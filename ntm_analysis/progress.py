@@ -31,6 +31,8 @@ TREND_LABELS = {
     "deterioration": ("Đi xuống", "Deterioration"),
 }
 _ON_TRACK, _ACCELERATE = 0.95, 0.60
+TREND_COLUMNS = ["indicator_code", "name_vi", "name_en", "direction", "baseline_year", "baseline", "latest_year",
+                 "latest", "target", "target_year", "method", "observed_rate", "required_rate", "ratio", "status"]
 
 
 def first_meeting_year(status: pd.DataFrame) -> pd.Series:
@@ -109,7 +111,7 @@ def indicator_trends(indicators: pd.DataFrame, criteria: CriteriaSet, baseline_y
                      **trend_status(s[baseline_year], s[latest_year], target, direction,
                                     latest_year - baseline_year, target_year - baseline_year,
                                     bounded=ind.unit in {"percent", "points"} or ind.kind == "boolean")})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)
 
 
 def trend_status(baseline: float, latest: float, target: float, direction: str, elapsed: int, horizon: int,

@@ -32,8 +32,10 @@ def test_data_quality_notebook_renders(tmp_path):
     assert "not_a_number" in text and "khoảng 50 triệu" in text  # the corpus case's one problem
     assert "1 ô đọc / cells read = 0 sạch / clean (0 để trống / empty) + 1 loại / rejected" in text
     assert "SYNTHETIC" not in text  # the corpus case is not marked synthetic
-    page = html.read_text(encoding="utf-8")
-    assert "<img" in page or "image/png" in page  # the problems chart
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    assert len(images) == 1  # the problems chart
+    assert "<img" in html.read_text(encoding="utf-8")
 
 
 def test_notebooks_are_committed_without_outputs():

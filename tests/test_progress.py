@@ -85,3 +85,11 @@ def test_rescoring_keeps_rule_changes_apart():
     diff = compare_criteria_sets(before, after).set_index("village_code")
     assert diff["change"].to_dict() == {"a": "unchanged", "b": "lost", "c": "unchanged"}
     assert (diff.loc["b", "set_before"], diff.loc["b", "set_after"]) == ("s2019", "s2022")
+
+
+def test_trends_without_baseline_data_keep_their_columns(criteria):
+    from ntm_analysis.progress import TREND_COLUMNS, indicator_trends
+
+    indicators = pd.DataFrame({"indicator_code": ["2.1"], "year": [2023], "value": [50.0], "unit": ["percent"]})
+    trends = indicator_trends(indicators, criteria, baseline_year=2020, target_year=2025)
+    assert trends.empty and list(trends.columns) == TREND_COLUMNS
