@@ -102,7 +102,8 @@ def test_village_costs_sorted_with_range_and_commune():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["c (Ia Tô)", "Làng A (Ia O)", "Làng B (Ia O)"]  # largest at the top; code when unnamed
     assert [p.get_width() for p in ax.patches] == [20, 200, 300]
-    segments = ax.containers[0].errorbar.lines[2][0].get_segments()
+    bars = next(c for c in ax.containers if isinstance(c, BarContainer))
+    segments = bars.errorbar.lines[2][0].get_segments()
     assert [(s[0][0], s[1][0]) for s in segments] == [(10, 40), (100, 400), (50, 600)]
 
 
