@@ -110,7 +110,7 @@ def make_villages(n: int) -> pd.DataFrame:
                      for i in range(1, n + 1)],
         "Xã": [communes[i % len(communes)] for i in range(n)],
         "Số hộ": rng.integers(40, 400, n).astype(str),
-        "Tỷ lệ hộ DTTS": [f"{v:.1f}".replace(".", ",") for v in rng.uniform(0, 100, n)],
+        "Tỷ lệ hộ DTTS": [f"{v:.1f}".replace(".", ",") for v in rng.uniform(1, 100, n)],
     })
 
 
@@ -174,7 +174,7 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Số liệu") -> N
 
 def _stamp(n_villages: int) -> dict:
     return {"villages": n_villages, "years": YEARS, "criteria": CRITERIA_SET, "seed": SEED,
-            "empty_share": EMPTY_SHARE, "invalid_cells": INVALID_CELLS, "version": 2}
+            "empty_share": EMPTY_SHARE, "invalid_cells": INVALID_CELLS, "version": 3}
 
 
 def inputs_for(n_villages: int, wanted: list[tuple[str, str]]) -> list[Input]:
@@ -198,14 +198,19 @@ def generate(n_villages: int, todo: list[Input]) -> None:
             wide_to_long(wide, [c for c, _ in indicators]).to_csv(item.values_path, index=False)
         else:
             wide.to_csv(item.values_path, index=False)
-        (item.folder / "params.json").write_text(json.dumps(stamp), encoding="utf-8")
+        _params_path(item).write_text(json.dumps(stamp), encoding="utf-8")
         print(f"generated {item.values_path.relative_to(ROOT)} "
               f"({item.values_path.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
 
 
+def _params_path(item: Input) -> Path:
+    """The generation parameters, next to (not in) the input folder, which must hold only the input."""
+    return item.folder.with_name(item.folder.name + ".json")
+
+
 def _fresh(item: Input, stamp: dict) -> bool:
-    params = item.folder / "params.json"
+    params = _params_path(item)
     return (item.values_path.exists() and item.villages_path.exists() and params.exists()
             and json.loads(params.read_text(encoding="utf-8")) == stamp)
 

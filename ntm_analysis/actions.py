@@ -157,10 +157,10 @@ def _body(item: Any, faults: list[str]) -> Body:
 
 
 def _criterion(item: Any, body_ids: set[str], source_ids: set[str], faults: list[str]) -> CriterionActions:
-    if not isinstance(item, dict) or isinstance(item.get("criterion"), bool) or not isinstance(item.get("criterion"), int):
+    number = item.get("criterion") if isinstance(item, dict) else None
+    if isinstance(number, bool) or not isinstance(number, int):
         faults.append(f"criterion entry {str(item)[:60]!r}: needs an integer 'criterion'")
         return CriterionActions(0, "", "", "met", ())
-    number = item["criterion"]
     if item.get("baseline") not in BASELINES:
         faults.append(f"criterion {number}: baseline must be one of {', '.join(BASELINES)}")
     actions = tuple(_action(a, number, i, body_ids, source_ids, faults)

@@ -2,19 +2,21 @@
 
 Exit codes: 0 done; 2 the user's input cannot be used (a missing folder, a bad criteria file, an
 unknown parameter) — the message says what to fix; 3 ``clean --strict`` found data errors;
+4 some reports failed (the others were written; the index lists the errors);
 1 an unexpected failure (a bug: please report it with the message).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ntm_analysis.config import DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED
 
-EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS = 0, 1, 2, 3
+EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS, EXIT_REPORTS_FAILED = 0, 1, 2, 3, 4
 MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis"]
 
 
@@ -119,6 +121,34 @@ def _all(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from ntm_analysis.pipeline import load_clean_tables
+    from ntm_analysis.report import NotebookParameterError
+    from ntm_analysis.report_batch import match_commune, report_jobs, run_reports
+
+    if not args.all and not args.commune:
+        raise UserError("Chọn --commune TÊN hoặc --all / give --commune NAME or --all")
+    try:
+        villages, _, _ = load_clean_tables(args.processed)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+    communes = sorted(villages["commune"].dropna().unique())
+    try:
+        chosen = communes if args.all else [match_commune(args.commune, communes)]
+        jobs = report_jobs(chosen, args.year, processed_dir=args.processed, reports_dir=args.out, lang=args.lang,
+                           district=args.all)
+        table = run_reports(jobs, args.year, processed_dir=args.processed, force=args.force,
+                            processes=args.processes, progress=not args.quiet)
+    except (ValueError, NotebookParameterError) as exc:
+        raise UserError(str(exc)) from exc
+    for rec in table.itertuples():
+        print(f"  {rec.status:8} {rec.name}" + (f" — {rec.error}" if rec.error else ""))
+    failed = int((table["status"] == "failed").sum())
+    print(f"Mục lục / index: {Path(args.out) / str(args.year) / 'index.html'}; "
+          f"{len(table) - failed}/{len(table)} báo cáo / reports ok")
+    return EXIT_REPORTS_FAILED if failed else EXIT_OK
+
+
 def _parse_param(text: str) -> tuple[str, object]:
     if "=" not in text:
         raise UserError(f"Tham số phải có dạng tên=giá_trị / parameters take the form name=value: {text!r}")
@@ -179,6 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", default=[], help="tham số tên=giá_trị / name=value")
     p.add_argument("--out", type=Path, default=REPORTS_DIR, help="thư mục ghi / output folder")
     p.set_defaults(func=_notebook)
+
+    p = sub.add_parser("report", help="báo cáo từng xã và toàn huyện / reports per commune and for the district")
+    p.add_argument("--commune", default="", help="tên xã / commune name")
+    p.add_argument("--all", action="store_true", help="mọi xã và toàn huyện / every commune and the district")
+    p.add_argument("--year", type=int, required=True, help="năm báo cáo / report year")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
+    p.add_argument("--force", action="store_true", help="chạy lại cả báo cáo không đổi / re-run unchanged reports")
+    p.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="số tiến trình / parallel processes")
+    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
+    p.add_argument("--out", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
+    p.add_argument("--quiet", action="store_true", help="không hiện tiến độ / no progress bar")
+    p.set_defaults(func=_report)
 
     p = sub.add_parser("all", help="việc chính trên huyện mẫu / the main job on the sample district")
     p.add_argument("--raw", type=Path, default=RAW_DIR)

@@ -105,7 +105,8 @@ def plot_cost_by_criterion(projection: pd.DataFrame, *, ax: Axes | None = None, 
         ax.set_xlim(0, max(left.max(initial=0) * 1.15, 1))
         _money_axis(ax, lang)
         ax.set_title(label("by_criterion_title", lang))
-        ax.legend(loc="lower right", fontsize=8)
+        if sources:
+            ax.legend(loc="lower right", fontsize=8)
     return ax
 
 

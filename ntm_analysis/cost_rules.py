@@ -59,6 +59,9 @@ _TOP_OPTIONAL = ("escalation_provenance", "source_note")
 _QUANTITY_KEYS = ("name_vi", "name_en", "unit_vi", "unit_en", "default", "provenance")
 _RULE_KEYS = ("criterion", "indicator", "kind", "quantity", "unit_cost_million_vnd", "provenance", "source", "note")
 _FUNDING_KEYS = ("criterion", "shares", "provenance", "note")
+_KEY_HINTS = {"price_year": "the year whose prices the unit costs are in",
+              "escalation": "the annual price escalation, 0.04 for 4 %",
+              "calibration_factor": "how far apart unit costs may be before calibration flags them, 3 for 3×"}
 RULE_COLUMNS = ["criterion", "indicator_code", "kind", "quantity", "low_vnd", "central_vnd", "high_vnd",
                 "provenance", "source", "note"]
 FUNDING_COLUMNS = ["criterion", "source", "source_vi", "source_en", "share", "provenance", "note"]
@@ -214,13 +217,13 @@ def load_cost_rules(name_or_path: str | Path | None = None, criteria: CriteriaSe
         raise CostFileError(path, [f"top level must be a mapping of keys, found {_show(data)}"])
     faults: list[str] = []
     _check_keys(data, _TOP_REQUIRED, _TOP_OPTIONAL, "top level", faults)
+    header = _parse_header(data, faults)
     criteria = criteria or _criteria_set(data, faults)
     sources = _parse_sources(data.get("sources"), faults)
     quantities = _parse_quantities(data.get("quantities"), faults)
     rules = _parse_rules(data.get("rules"), criteria, {q.id for q in quantities}, faults)
     funding = _parse_funding(data.get("funding"), criteria, {s.id for s in sources}, faults)
     _check_funded(rules, data.get("funding"), faults)
-    header = _parse_header(data, faults)
     if faults:
         raise CostFileError(path, faults)
     return CostRules(**header, criteria=criteria, sources=sources, quantities=quantities, rules=rules,
@@ -258,7 +261,7 @@ def _show(value: Any) -> str:
 
 def _check_keys(raw: dict, required: tuple[str, ...], optional: tuple[str, ...], where: str,
                 faults: list[str]) -> None:
-    missing = [key for key in required if key not in raw]
+    missing = [key + (f" ({_KEY_HINTS[key]})" if key in _KEY_HINTS else "") for key in required if key not in raw]
     unknown = [str(key) for key in raw if key not in required + optional]
     if missing:
         faults.append(f"{where}: missing {', '.join(missing)}")

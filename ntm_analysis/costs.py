@@ -2,9 +2,10 @@
 
 Money is exact (see :mod:`ntm_analysis.money`): every ``*_vnd`` column is int64 whole đồng, except
 ``plan_vnd`` and ``difference_vnd`` in :func:`plan_vs_projection`, nullable ``Int64`` because the plan
-gives no figure for most criteria. A gap line is rounded to the đồng once, when its rule is applied,
-and once more when it is escalated to another year; after that every split (largest remainder) and
-every roll-up (integer sum) is exact.
+gives no figure for most criteria, and ``implied_unit_cost_vnd`` in :func:`calibrate_unit_costs`
+(``Int64``, NA where no target village has the gap). A gap line is rounded to the đồng once, when its
+rule is applied, and once more when it is escalated to another year; after that every split (largest
+remainder) and every roll-up (integer sum) is exact.
 
 Frames returned
 ---------------
@@ -41,9 +42,10 @@ central_vnd, high_vnd, difference_vnd`` (central − plan), ``difference_pct`` (
 :func:`target_villages`: ``village_code, criteria_missing, distance_to_standard, reached_year``
 (Int64), ``basis`` (reached / fewest_missing).
 
-:func:`calibrate_unit_costs`: ``criterion, criterion_vi, criterion_en, indicator_code, kind, quantity,
-target_villages, failing_villages, gap_units, plan_vnd, bottom_up_vnd, ratio, unit_cost_vnd,
-implied_unit_cost_vnd, provenance, flagged, note``.
+:func:`calibrate_unit_costs` (``CALIBRATION_COLUMNS``), one row per money rule of a criterion the plan
+costs: ``criterion, criterion_vi, criterion_en, indicator_code, kind, quantity, target_villages,
+failing_villages, gap_units, plan_vnd, bottom_up_vnd`` (central), ``ratio`` (plan / bottom-up),
+``unit_cost_vnd`` (the cost file's central), ``implied_unit_cost_vnd, provenance, flagged, note``.
 """
 
 from __future__ import annotations
@@ -54,15 +56,19 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 from ntm_analysis.admin_units import plan_definition
-from ntm_analysis.cost_rules import LEVELS, CostRules
+from ntm_analysis.cost_rules import LEVELS, QUANTITY_COLUMNS, CostRules
 from ntm_analysis.money import add_up, allocate, check_money, format_money, split_by_shares, to_vnd
 from ntm_analysis.scoring import Scores
 
 AMOUNTS = [f"{level}_vnd" for level in LEVELS]
 GAP_COLUMNS = ["village_code", "year", "criterion", "indicator_code", "kind", "quantity", "quantity_value",
                "quantity_default", "shortfall", "gap_units", *AMOUNTS, "provenance", "note"]
+CALIBRATION_COLUMNS = ["criterion", "criterion_vi", "criterion_en", "indicator_code", "kind", "quantity",
+                       "target_villages", "failing_villages", "gap_units", "plan_vnd", "bottom_up_vnd", "ratio",
+                       "unit_cost_vnd", "implied_unit_cost_vnd", "provenance", "flagged", "note"]
 PROJECTION_COLUMNS = ["village_code", "village_name", "commune", "plan_category", "year", "criterion",
                       "criterion_vi", "criterion_en", "source", "source_vi", "source_en", "share", "price_year",
                       *AMOUNTS]
@@ -72,8 +78,14 @@ ROW_LABELS = {
     "plan_total": ("Tổng nhu cầu vốn của kế hoạch", "The plan's total need"),
     "total": ("Tổng cộng", "Total"),
 }
+# The villages a projection reads: one row per code; quantities, where given, not negative.
+VILLAGE_INPUT = pa.DataFrameSchema(
+    {"village_code": pa.Column(nullable=False, unique=True),
+     **{q: pa.Column(checks=pa.Check.ge(0), nullable=True, required=False) for q in QUANTITY_COLUMNS}},
+    strict=False, name="villages for costing")
 NOTES = {  # (vi, en)
-    "open_split": ("Giả định: chia {split} theo cơ cấu nguồn vốn của tệp định mức chi phí. Kế hoạch: \"{quote}\"",
+    "open_split": ("Giả định: chia {split} theo cơ cấu nguồn vốn của tệp định mức chi phí. "
+                   "Kế hoạch: \"{quote}\"",
                    "Assumption: split {split} by the cost file's funding shares. The plan: \"{quote}\""),
     "unattributed": ("Tổng các nguồn vốn ở mục V trừ các tiêu chí có dự toán ở mục IV của kế hoạch",
                      "Section V's source totals minus the criteria costed in section IV of the plan"),
@@ -87,8 +99,10 @@ NOTES = {  # (vi, en)
 def village_quantities(villages: pd.DataFrame, rules: CostRules) -> pd.DataFrame:
     """Each village's value of every quantity the cost file declares, its default where missing.
 
-    ``villages``: ``village_code`` and any of the quantity columns (a missing column counts as empty).
+    ``villages``: ``village_code`` and any of the quantity columns (a missing column counts as empty),
+    checked with :data:`VILLAGE_INPUT` (every fault reported at once).
     """
+    VILLAGE_INPUT.validate(villages, lazy=True)
     frames = []
     for q in rules.quantities:
         raw = villages[q.id] if q.id in villages else pd.Series(np.nan, index=villages.index)
@@ -183,7 +197,7 @@ def escalate(frame: pd.DataFrame, factor: float) -> pd.DataFrame:
 
 def project_costs(scores: Scores, villages: pd.DataFrame, rules: CostRules, baseline_year: int,
                   year: int | None = None, escalation: float | None = None) -> pd.DataFrame:
-    """Cost of closing every gap of ``baseline_year``, per village × criterion × source (``PROJECTION_COLUMNS``).
+    """Cost of closing every gap of ``baseline_year`` per village × criterion × source (``PROJECTION_COLUMNS``).
 
     Each village's criterion cost (the sum of its gap lines) is escalated from the cost file's price
     year to ``year`` (default: the price year) at ``escalation`` a year (default: the file's rate),
@@ -205,7 +219,8 @@ def project_costs(scores: Scores, villages: pd.DataFrame, rules: CostRules, base
             .merge(info, on="village_code", how="left")
             .merge(names, on="criterion", how="left")
             # sources as a categorical in the cost file's order, so every roll-up lists them in that order
-            .assign(price_year=year, source=lambda d: pd.Categorical(d["source"], [s.id for s in rules.sources]))
+            .assign(price_year=year,
+                    source=lambda d: pd.Categorical(d["source"], [s.id for s in rules.sources]))
             .sort_values(["village_code", "criterion", "source"], kind="stable")
             .reset_index(drop=True)[PROJECTION_COLUMNS])
 
@@ -295,7 +310,8 @@ def plan_resources(plan: dict | None = None) -> PlanResources:
     by_source = {str(k): to_vnd(v, unit) for k, v in raw["by_source"].items()}
     total = to_vnd(raw["total"], unit)
     if sum(by_source.values()) != total:
-        faults.append(f"the sources add up to {sum(by_source.values())} đồng, not the total {total}")
+        faults.append(f"the sources add up to {format_money(sum(by_source.values()), 'en')}, not the total "
+                      f"{format_money(total, 'en')}")
     estimates = tuple(_plan_estimate(item, unit, faults) for item in raw["by_criterion"])
     if faults:
         raise ValueError(f"plan {plan.get('id')}, resources: " + "; ".join(faults))
@@ -307,7 +323,8 @@ def _plan_estimate(item: dict, unit: str, faults: list[str]) -> PlanEstimate:
     sources = {str(k): None if v is None else to_vnd(v, unit) for k, v in item["sources"].items()}
     stated = sum(v for v in sources.values() if v is not None)
     if stated > amount or (None not in sources.values() and stated != amount):
-        faults.append(f"criterion {item['criterion']}: its sources add up to {stated} đồng, not {amount}")
+        faults.append(f"criterion {item['criterion']}: its sources add up to {format_money(stated, 'en')}, "
+                      f"not {format_money(amount, 'en')}")
     return PlanEstimate(int(item["criterion"]), amount, MappingProxyType(sources), item.get("quote", ""))
 
 
@@ -333,7 +350,8 @@ def reconcile_plan(rules: CostRules, plan: dict | None = None) -> pd.DataFrame:
         _summary_row("criteria_sum", "subtotal", criteria_sum, "derived", ("", "")),
         _summary_row("unattributed", "unattributed", {c: plan_total.get(c, 0) - criteria_sum[c] for c in sources},
                      "derived", NOTES["unattributed"]),
-        _summary_row("plan_total", "total", {c: plan_total.get(c, 0) for c in sources}, "plan", NOTES["plan_total"]),
+        _summary_row("plan_total", "total", {c: plan_total.get(c, 0) for c in sources}, "plan",
+                     NOTES["plan_total"]),
     ]
     return _annex_columns(pd.concat([items, pd.DataFrame(extra)], ignore_index=True), sources,
                           ["basis", "note_vi", "note_en"])
@@ -406,8 +424,8 @@ def plan_vs_projection(projection: pd.DataFrame, rules: CostRules, plan: dict | 
     projected = add_up(projection, ["criterion"], AMOUNTS).set_index("criterion")
     names = {c.number: (c.name_vi, c.name_en) for c in rules.criteria.criteria}
     numbers = sorted(set(planned) | set(projected.index))
-    rows = [{"row": str(n), "criterion": n, "label_vi": names[n][0], "label_en": names[n][1], "row_kind": "criterion",
-             "plan_vnd": planned.get(n, pd.NA),
+    rows = [{"row": str(n), "criterion": n, "label_vi": names[n][0], "label_en": names[n][1],
+             "row_kind": "criterion", "plan_vnd": planned.get(n, pd.NA),
              **{c: int(projected.at[n, c]) if n in projected.index else 0 for c in AMOUNTS}} for n in numbers]
     unattributed = resources.total_vnd - sum(planned.values())
     rows.append({"row": "unattributed", "criterion": pd.NA, "label_vi": ROW_LABELS["unattributed"][0],
@@ -416,8 +434,9 @@ def plan_vs_projection(projection: pd.DataFrame, rules: CostRules, plan: dict | 
     rows.append({"row": "total", "criterion": pd.NA, "label_vi": ROW_LABELS["total"][0],
                  "label_en": ROW_LABELS["total"][1], "row_kind": "total", "plan_vnd": resources.total_vnd,
                  **{c: int(projected[c].sum()) for c in AMOUNTS}})
-    table = pd.DataFrame(rows).astype({"criterion": "Int64", "plan_vnd": "Int64", **dict.fromkeys(AMOUNTS, "int64")})
-    difference = (table["central_vnd"].astype("Int64") - table["plan_vnd"])
+    table = pd.DataFrame(rows).astype({"criterion": "Int64", "plan_vnd": "Int64",
+                                       **dict.fromkeys(AMOUNTS, "int64")})
+    difference = table["central_vnd"].astype("Int64") - table["plan_vnd"]
     percent = (100 * difference.astype("Float64") / table["plan_vnd"].astype("Float64")).round(1)
     return table.assign(difference_vnd=difference, difference_pct=percent)
 
@@ -425,7 +444,8 @@ def plan_vs_projection(projection: pd.DataFrame, rules: CostRules, plan: dict | 
 # --- calibration ----------------------------------------------------------------------------------
 
 
-def target_villages(status: pd.DataFrame, plan: dict | None = None, baseline_year: int | None = None) -> pd.DataFrame:
+def target_villages(status: pd.DataFrame, plan: dict | None = None,
+                    baseline_year: int | None = None) -> pd.DataFrame:
     """The villages the plan targets, as the data show them.
 
     When the data reach the plan's end year: the villages not meeting the standard in the baseline
@@ -467,32 +487,41 @@ def calibrate_unit_costs(scores: Scores, villages: pd.DataFrame, rules: CostRule
     plan = plan or plan_definition(rules.plan)
     baseline_year = plan["baseline_year"] if baseline_year is None else baseline_year
     factor = rules.calibration_factor if factor is None else factor
-    codes = (target_villages(scores.villages, plan, baseline_year)["village_code"] if targets is None
-             else pd.Series(list(targets), dtype="string"))
+    codes = set(target_villages(scores.villages, plan, baseline_year)["village_code"] if targets is None
+                else targets)
     gaps = gap_costs(scores, villages, rules, baseline_year)
-    gaps = gaps[gaps["village_code"].isin(set(codes)) & (gaps["kind"] != "zero")]
+    gaps = gaps[gaps["village_code"].isin(codes) & (gaps["kind"] != "zero")]
     planned = {e.criterion: e.amount_vnd for e in plan_resources(plan).estimates}
     table = rules.rule_table()
-    table = table[table["criterion"].isin(planned) & (table["kind"] != "zero")]
-    per_rule = (gaps.groupby(["criterion", "indicator_code"], dropna=False)
-                .agg(failing_villages=("village_code", "nunique"), gap_units=("gap_units", "sum"))
-                .reset_index())
-    bottom_up = gaps.groupby("criterion")["central_vnd"].sum()
-    names = {c.number: (c.name_vi, c.name_en) for c in rules.criteria.criteria}
-    out = table.merge(per_rule, on=["criterion", "indicator_code"], how="left").fillna(
+    rows = table[table["criterion"].isin(planned) & (table["kind"] != "zero")].merge(
+        _gaps_per_rule(gaps), on=["criterion", "indicator_code"], how="left").fillna(
         {"failing_villages": 0, "gap_units": 0.0})
-    plan_vnd = out["criterion"].map(planned).astype("int64")
-    bottom = out["criterion"].map(bottom_up).fillna(0).astype("int64")
-    ratio = (plan_vnd / bottom.where(bottom > 0)).astype("float64")
-    flagged = ratio.isna() | (ratio > factor) | (ratio < 1 / factor)
-    return out.assign(
-        criterion_vi=out["criterion"].map(lambda n: names[n][0]), criterion_en=out["criterion"].map(lambda n: names[n][1]),
-        target_villages=codes.nunique(), failing_villages=out["failing_villages"].astype("int64"),
-        plan_vnd=plan_vnd, bottom_up_vnd=bottom, ratio=ratio, unit_cost_vnd=out["central_vnd"],
-        implied_unit_cost_vnd=np.rint(out["central_vnd"] * ratio).astype("Int64"), flagged=flagged,
-        note=np.where(ratio.isna(), "no target village has this gap at baseline",
-                      np.where(ratio > factor, f"the plan implies more than {factor:g}× this unit cost",
-                               np.where(ratio < 1 / factor, f"the plan implies less than 1/{factor:g} of it", ""))),
-    )[["criterion", "criterion_vi", "criterion_en", "indicator_code", "kind", "quantity", "target_villages",
-       "failing_villages", "gap_units", "plan_vnd", "bottom_up_vnd", "ratio", "unit_cost_vnd",
-       "implied_unit_cost_vnd", "provenance", "flagged", "note"]].reset_index(drop=True)
+    plan_vnd = rows["criterion"].map(planned).astype("int64")
+    bottom_up = rows["criterion"].map(gaps.groupby("criterion")["central_vnd"].sum()).fillna(0).astype("int64")
+    ratio = (plan_vnd / bottom_up.where(bottom_up > 0)).astype("float64")
+    names = {c.number: (c.name_vi, c.name_en) for c in rules.criteria.criteria}
+    return rows.assign(
+        criterion_vi=rows["criterion"].map(lambda n: names[n][0]),
+        criterion_en=rows["criterion"].map(lambda n: names[n][1]),
+        target_villages=len(codes), failing_villages=rows["failing_villages"].astype("int64"),
+        plan_vnd=plan_vnd, bottom_up_vnd=bottom_up, ratio=ratio, unit_cost_vnd=rows["central_vnd"],
+        implied_unit_cost_vnd=np.rint(rows["central_vnd"] * ratio).astype("Int64"),
+        flagged=ratio.isna() | (ratio > factor) | (ratio < 1 / factor),
+        note=ratio.map(lambda r: _calibration_note(r, factor)),
+    )[CALIBRATION_COLUMNS].reset_index(drop=True)
+
+
+def _gaps_per_rule(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Failing villages and gap units per rule (``indicator_code`` NA for a criterion rule)."""
+    return (gaps.groupby(["criterion", "indicator_code"], dropna=False)
+            .agg(failing_villages=("village_code", "nunique"), gap_units=("gap_units", "sum")).reset_index())
+
+
+def _calibration_note(ratio: float, factor: float) -> str:
+    if np.isnan(ratio):
+        return "no target village has this gap at baseline"
+    if ratio > factor:
+        return f"the plan implies more than {factor:g}× this unit cost"
+    if ratio < 1 / factor:
+        return f"the plan implies less than 1/{factor:g} of this unit cost"
+    return ""

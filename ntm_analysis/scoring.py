@@ -346,23 +346,12 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
         "criteria_incomplete": incomplete,
         "met_label": _take([f"{k}/{total}" for k in range(total + 1)], met),
         "meets_standard": (failed == 0) & (met + excused >= criteria.criteria_required),
-        "distance_to_standard": _row_sums(terms),
+        "distance_to_standard": np.add.reduceat(terms, [0], axis=1)[:, 0],  # pandas' grouped sum, to the digit
         "missing_criteria_vi": _joined(missing, [names[n].name_vi for n in rules.criteria]),
         "missing_criteria_en": _joined(missing, [names[n].name_en for n in rules.criteria]),
         "criteria_set": _take([criteria.id], constant),
         "policy": _take([policy], constant),
     }, copy=False)
-
-
-def _row_sums(terms: np.ndarray) -> np.ndarray:
-    """Sums of each row, column by column with Kahan compensation, as pandas' grouped sum adds them."""
-    total, compensation = np.zeros(len(terms)), np.zeros(len(terms))
-    for column in terms.T:
-        step = column - compensation
-        running = total + step
-        compensation = (running - total) - step
-        total = running
-    return total
 
 
 def _joined(flags: np.ndarray, names: Sequence[str]) -> pd.Series:

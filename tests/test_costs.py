@@ -9,6 +9,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandera import errors as pa_errors
 
 from ntm_analysis.actions import ActionsFileError, actions_for, load_actions
 from ntm_analysis.cost_annex import NUMBER_FORMATS, cost_annex_workbook, write_cost_annex
@@ -194,7 +195,7 @@ def test_bad_cost_file_lists_every_fault(write_cost_file):
     assert error.path == path and str(path) in str(error)
     assert len(error.faults) == 5, error.faults
     message = str(error)
-    for expected in ["missing price_year", "negative low unit cost -5", "unknown criterion 25",
+    for expected in ["missing price_year (the year whose prices the unit costs are in)", "negative low unit cost -5", "unknown criterion 25",
                      "shares add up to 91.6667 % (11/12), not 100 %", "unknown source 'bank'"]:
         assert expected in message, message
 
@@ -296,7 +297,8 @@ def test_plan_resources_must_add_up():
     assert resources.total_vnd == 35_051 * M and resources.by_source_vnd["integrated"] == 17_051 * M
     broken = {"id": "x", "resources": {"total": 100, "by_source": {"integrated": 90}, "by_criterion": [
         {"criterion": 2, "amount": 50, "sources": {"integrated": 60}}]}}
-    with pytest.raises(ValueError, match="add up to 90000000 đồng, not the total 100000000.*criterion 2"):
+    with pytest.raises(ValueError, match="add up to 90 million VND, not the total 100 million VND; criterion 2: "
+                                         "its sources add up to 60 million VND, not 50 million VND"):
         plan_resources(broken)
 
 
@@ -407,3 +409,11 @@ def test_annex_layout_formats_and_bytes(tmp_path):
     numbers = [c for row in english.active.iter_rows() for c in row if isinstance(c.value, (int, float))
                and c.column > 2]
     assert {c.number_format for c in numbers} == {"#,##0"}
+
+
+def test_villages_with_negative_quantities_are_rejected(hand_case):
+    scores, villages, rules = hand_case
+    bad = villages.assign(road_km=[4.0, -1.0, 1.0], households=pd.array([200, -5, 100], dtype="Int64"))
+    with pytest.raises(pa_errors.SchemaErrors) as caught:
+        gap_costs(scores, bad, rules, 2020)
+    assert {"road_km", "households"} <= set(caught.value.failure_cases["column"])

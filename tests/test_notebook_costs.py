@@ -29,8 +29,10 @@ def _outputs(nb) -> list[dict]:
 
 
 def _text(nb) -> str:
-    return "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
-                     + str(o.get("data", {}).get("text/plain", "")) for o in _outputs(nb))
+    """Every text, markdown and HTML output (tables: HTML, which pandas does not truncate)."""
+    return "\n".join(str(o.get("text", "")) + "".join(str(o.get("data", {}).get(kind, ""))
+                                                      for kind in ("text/markdown", "text/html", "text/plain"))
+                     for o in _outputs(nb))
 
 
 def test_cost_notebook_renders_the_plan_reconciliation(processed, tmp_path):

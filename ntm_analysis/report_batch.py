@@ -1,0 +1,216 @@
+"""One report per commune and one for the district, regenerated in one command.
+
+Each report is a parameterised notebook (``notebooks/reports/commune.ipynb``, ``district.ipynb``) run by
+papermill in its own process (papermill is process-safe, not thread-safe), exported to HTML (code hidden,
+a table of contents), with its figures as PNG and a companion Excel workbook, under
+``reports/<year>/<slug>.*``. An ``index.html`` links every report with its status and date.
+
+A report whose notebook, parameters and input files have not changed is not run again: a content hash
+is recorded beside it (``<slug>.hash.json``); ``force`` re-runs. A commune that fails does not stop the
+others: its error is in the index and in the returned table, and the batch reports failure.
+
+``run_reports`` returns one row per report (``REPORT_COLUMNS``): ``kind`` (commune / district),
+``name``, ``slug``, ``status`` (done / skipped / failed), ``error``, ``html``, ``excel``, ``seconds``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from ntm_analysis.config import CRITERIA_DIR, NOTEBOOKS_DIR, REFERENCE_DIR, REPORTS_DIR
+from ntm_analysis.report import check_parameters, run_notebook
+from ntm_analysis.storage import write_text
+from ntm_analysis.vietnamese import fold, slugify
+
+REPORT_COLUMNS = ["kind", "name", "slug", "status", "error", "html", "excel", "seconds"]
+TEMPLATES = {"commune": "reports/commune", "district": "reports/district"}
+DISTRICT_SLUG = "toan-huyen"
+TITLES = {
+    "commune": ("Báo cáo xây dựng làng nông thôn mới — {name}, năm {year}",
+                "New Rural village report — {name}, {year}"),
+    "district": ("Báo cáo xây dựng làng nông thôn mới toàn huyện, năm {year}",
+                 "New Rural village report — whole district, {year}"),
+}
+
+
+class UnsafePathError(ValueError):
+    """A report path that would fall outside the reports folder."""
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to render: its template, parameters and where its outputs go."""
+
+    kind: str
+    name: str
+    slug: str
+    out_dir: Path
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def template(self) -> Path:
+        return NOTEBOOKS_DIR / f"{TEMPLATES[self.kind]}.ipynb"
+
+    def output(self, suffix: str) -> Path:
+        return self.out_dir / f"{self.slug}{suffix}"
+
+
+def safe_output_dir(root: Path, year: int) -> Path:
+    """``root/<year>``, refusing anything that resolves outside ``root``."""
+    root = Path(root).resolve()
+    target = (root / str(int(year))).resolve()
+    if not target.is_relative_to(root):
+        raise UnsafePathError(f"{target} is outside {root}")
+    return target
+
+
+def report_jobs(communes: list[str], year: int, *, processed_dir: Path, reports_dir: Path = REPORTS_DIR,
+                lang: str = "vi", district: bool = True, **extra: Any) -> list[ReportJob]:
+    """Jobs for ``communes`` (and the district): slugs made safe, parameters passed as data."""
+    out_dir = safe_output_dir(reports_dir, year)
+    jobs = []
+    for name in communes:
+        slug = slugify(name)
+        if not (out_dir / slug).resolve().is_relative_to(out_dir):  # slugify makes this impossible; checked anyway
+            raise UnsafePathError(name)
+        jobs.append(_job("commune", name, slug, out_dir, year, processed_dir, lang, extra))
+    if district:
+        jobs.append(_job("district", "", DISTRICT_SLUG, out_dir, year, processed_dir, lang, extra))
+    return jobs
+
+
+def _job(kind: str, name: str, slug: str, out_dir: Path, year: int, processed_dir: Path, lang: str,
+         extra: dict) -> ReportJob:
+    params = {"processed_dir": str(processed_dir), "year": int(year), "lang": lang,
+              "figures_dir": str(out_dir / f"{slug}_files"), "excel_path": str(out_dir / f"{slug}.xlsx"),
+              **({"commune": name} if kind == "commune" else {}), **extra}
+    return ReportJob(kind, name, slug, out_dir, params)
+
+
+def match_commune(name: str, communes: list[str]) -> str:
+    """The commune of ``communes`` that ``name`` designates, after normalisation ("ia pech" → "Ia Pếch")."""
+    key = fold(name).removeprefix("xa ").removeprefix("thi tran ")
+    found = [c for c in communes if fold(c) == key]
+    if not found:
+        raise ValueError(f"không có xã / no commune {name!r}; communes: {', '.join(sorted(communes))}")
+    return found[0]
+
+
+# ---------------------------------------------------------------- incremental runs
+
+
+def input_hash(job: ReportJob, inputs: list[Path]) -> str:
+    """A digest of the template, the parameters and every input file's content."""
+    digest = hashlib.sha256()
+    digest.update(job.template.read_bytes())
+    digest.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    for path in sorted(inputs):
+        digest.update(path.name.encode("utf-8"))
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def report_inputs(processed_dir: Path) -> list[Path]:
+    """The files a report reads: the processed tables and the shipped reference data and criteria."""
+    return sorted([*Path(processed_dir).glob("*.parquet"), *Path(processed_dir).glob("*.json"),
+                   *REFERENCE_DIR.glob("*.*"), *CRITERIA_DIR.glob("*.yaml")])
+
+
+def is_up_to_date(job: ReportJob, digest: str) -> bool:
+    """True when the recorded hash matches and every output is present."""
+    record = job.output(".hash.json")
+    if not record.exists() or not job.output(".html").exists() or not job.output(".ipynb").exists():
+        return False
+    return json.loads(record.read_text(encoding="utf-8")).get("hash") == digest
+
+
+# ---------------------------------------------------------------- running
+
+
+def render_report(job: ReportJob, year: int, digest: str) -> dict:
+    """Run one report (in the calling process); return its row for the index."""
+    started = time.perf_counter()
+    lang = job.parameters.get("lang", "vi")
+    title = TITLES[job.kind][0 if lang == "vi" else 1].format(name=job.name, year=year)
+    try:
+        run_notebook(TEMPLATES[job.kind], job.parameters, job.out_dir, stem=job.slug, title=title)
+    except Exception as exc:  # noqa: BLE001 - any failure of one report is reported, never raised
+        return _row(job, "failed", f"{type(exc).__name__}: {_first_line(exc)}", started)
+    write_text(json.dumps({"hash": digest, "parameters": job.parameters,
+                           "date": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                          ensure_ascii=False, indent=2, sort_keys=True) + "\n", job.output(".hash.json"))
+    return _row(job, "done", "", started)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1][:500] if text else ""
+
+
+def _row(job: ReportJob, status: str, error: str, started: float) -> dict:
+    return {"kind": job.kind, "name": job.name or "Toàn huyện", "slug": job.slug, "status": status, "error": error,
+            "html": job.output(".html").name, "excel": job.output(".xlsx").name,
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force: bool = False,
+                processes: int = 2, progress: bool = True) -> pd.DataFrame:
+    """Render every job, in parallel processes; skip unchanged ones; write ``index.html``."""
+    for job in jobs:  # a misspelt parameter stops the batch before anything runs
+        check_parameters(job.template, job.parameters)
+    inputs = report_inputs(processed_dir)
+    rows, todo = [], []
+    for job in jobs:
+        digest = input_hash(job, inputs)
+        if not force and is_up_to_date(job, digest):
+            rows.append(_row(job, "skipped", "", time.perf_counter()))
+        else:
+            todo.append((job, digest))
+    with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
+        futures = [pool.submit(render_report, job, year, digest) for job, digest in todo]
+        for future in tqdm(as_completed(futures), total=len(futures), desc="Báo cáo / reports", unit="report",
+                           disable=not progress):
+            rows.append(future.result())
+    table = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    order = {job.slug: i for i, job in enumerate(jobs)}
+    table = table.sort_values("slug", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    if jobs:
+        write_index(table, jobs[0].out_dir, year)
+    return table
+
+
+def write_index(table: pd.DataFrame, out_dir: Path, year: int) -> Path:
+    """``index.html`` linking every report, with its status and the date it was made."""
+    rows = []
+    for rec in table.itertuples():
+        record = out_dir / f"{rec.slug}.hash.json"
+        date = json.loads(record.read_text(encoding="utf-8"))["date"][:10] if record.exists() else ""
+        status = {"done": "✔ mới tạo / new", "skipped": "✔ không đổi / unchanged",
+                  "failed": "✘ lỗi / failed"}[rec.status]
+        link = (f'<a href="{html.escape(rec.html)}">{html.escape(rec.name)}</a>' if rec.status != "failed"
+                else html.escape(rec.name))
+        excel = f'<a href="{html.escape(rec.excel)}">Excel</a>' if (out_dir / rec.excel).exists() else ""
+        rows.append(f"<tr class=\"{rec.status}\"><td>{link}</td><td>{status}</td><td>{date}</td>"
+                    f"<td>{excel}</td><td>{html.escape(rec.error)}</td></tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>Báo cáo làng nông thôn mới năm {year} / NTM village reports {year}</title>
+<style>body{{font-family:"DejaVu Sans",sans-serif;margin:2em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}}tr.failed td{{background:#f8cbad}}</style></head>
+<body><h1>Báo cáo làng nông thôn mới năm {year} / NTM village reports {year}</h1>
+<table><thead><tr><th>Báo cáo / Report</th><th>Trạng thái / Status</th><th>Ngày / Date</th><th>Excel</th>
+<th>Lỗi / Error</th></tr></thead><tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    return write_text(page, out_dir / "index.html")
