@@ -3,7 +3,7 @@ PY := .venv/bin/python
 NTM := .venv/bin/ntm
 .DEFAULT_GOAL := help
 
-.PHONY: help setup main sample template data notebooks test test-fast benchmark strip clean
+.PHONY: help setup main sample template data score costs notebooks test test-fast benchmark strip clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,8 +23,14 @@ template: ## write the blank, annotated input workbook to reports/
 data: ## clean data/raw into data/processed, with the data-quality report
 	$(NTM) clean
 
+score: ## score villages (data/processed) and write the Excel summary
+	$(NTM) score
+
+costs: ## cost projection, reconciliation with the plan, the Excel annex
+	$(NTM) costs
+
 notebooks: ## execute the analysis notebooks into reports/
-	$(NTM) notebook 01_data_quality
+	for nb in 01_data_quality 02_gap_analysis 03_cost_projection; do $(NTM) notebook $$nb || exit 1; done
 
 test: ## set up and run the whole test suite
 	python3 bootstrap.py test

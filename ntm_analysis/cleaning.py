@@ -27,19 +27,46 @@ def tidy_text(cells: pd.Series, rows: pd.Series, table: Table, column: str, log:
     ``cells`` holds raw cells (any type), ``rows`` the user's row numbers for the same index;
     non-text cells (numbers) are turned into text, missing cells stay missing.
     """
-    present = cells.dropna()
-    if present.empty:
+    present = cells.notna().to_numpy()
+    if not present.any():
         return pd.Series(pd.NA, index=cells.index, dtype="string")
-    first_row = rows.loc[present.index].groupby(present.astype(str).to_numpy()).min()
-    counts = present.astype(str).value_counts()
-    mapping = {}
-    for raw, count in counts.items():
+    codes, texts = pd.factorize(as_text(cells.to_numpy(dtype=object)[present]))
+    first_row = first_of_each(codes, rows.reindex(cells.index).to_numpy()[present], len(texts))
+    counts = np.bincount(codes, minlength=len(texts))
+    tidied = []
+    for raw, first, count in zip(texts, first_row, counts):
         after, rules = _tidy_one(raw)
-        mapping[raw] = after or pd.NA
-        where = Location(table.file, table.sheet, int(first_row[raw]), table.headers.get(column, column))
+        tidied.append(after or pd.NA)
+        where = Location(table.file, table.sheet, int(first), table.headers.get(column, column))
         for rule in rules:
             log.change(where, rule, raw, after, int(count))
-    return present.astype(str).map(mapping).reindex(cells.index).astype("string")
+    return from_distinct(tidied, spread(codes, present), cells.index)
+
+
+def as_text(values: np.ndarray) -> np.ndarray:
+    """Cells as text, as ``Series.astype(str)`` writes them: text as it is, other values through ``str``."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
+
+
+def first_of_each(codes: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """The smallest of ``rows`` for each code ``0 … n-1`` (every code occurs)."""
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes, rows.astype(np.int64))
+    return first
+
+
+def spread(codes: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Codes of the present cells spread over all cells, ``-1`` where the cell is missing."""
+    out = np.full(len(present), -1, dtype=np.intp)
+    out[present] = codes
+    return out
+
+
+def from_distinct(values: list, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A ``string`` Series from distinct values (text or NA) and each cell's code (``-1``: missing)."""
+    return pd.Series(pd.array(values, dtype="string").take(codes, allow_fill=True), index=index)
 
 
 def _tidy_one(raw: str) -> tuple[str, list[str]]:
@@ -57,12 +84,20 @@ def _tidy_one(raw: str) -> tuple[str, list[str]]:
 
 def read_code(cells: pd.Series, rows: pd.Series, table: Table, column: str, log: QualityLog) -> pd.Series:
     """Village codes as text. A code Excel stored as a number loses its leading zeros: reported."""
-    numeric = cells.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                        and pd.notna(v))
-    as_text = cells.where(~numeric, cells[numeric].map(_number_text) if numeric.any() else cells)
+    numeric = pd.Series(_numeric_cells(cells.to_numpy(dtype=object)), index=cells.index)
+    if not numeric.any():
+        return tidy_text(cells, rows, table, column, log)
     for idx in cells.index[numeric]:
         log.problem("code_stored_as_number", _where(table, rows[idx], column), cells[idx])
-    return tidy_text(as_text, rows, table, column, log)
+    return tidy_text(cells.where(~numeric, cells[numeric].map(_number_text)), rows, table, column, log)
+
+
+def _numeric_cells(values: np.ndarray) -> np.ndarray:
+    """True for each cell holding a number (not a yes/no value, not NaN)."""
+    if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty"}:
+        return np.zeros(len(values), dtype=bool)
+    return np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and pd.notna(v)
+                     for v in values], dtype=bool)
 
 
 def _number_text(value: float) -> str:
@@ -71,14 +106,18 @@ def _number_text(value: float) -> str:
 
 def parse_cells(cells: pd.Series, parser: Parser) -> pd.DataFrame:
     """Apply ``parser`` to each distinct cell: columns ``value`` (float), ``problem``, ``detail``."""
+    value, problem, detail = read_distinct(cells, parser)
+    return pd.DataFrame({"value": value, "problem": problem, "detail": detail}, index=cells.index)
+
+
+def read_distinct(cells: pd.Series | np.ndarray, parser: Parser) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``parser`` applied once per distinct cell: arrays of values (float), problems and details, per cell."""
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     readings = [parser(_repair_cell(u)) for u in uniques] + [parser(None)]  # code -1 = missing cell
     pick = np.where(codes < 0, len(readings) - 1, codes)
-    return pd.DataFrame({
-        "value": np.array([np.nan if r.value is None else r.value for r in readings], dtype="float64")[pick],
-        "problem": np.array([r.problem for r in readings], dtype=object)[pick],
-        "detail": np.array([r.detail for r in readings], dtype=object)[pick],
-    }, index=cells.index)
+    return (np.array([np.nan if r.value is None else r.value for r in readings], dtype="float64")[pick],
+            np.array([r.problem for r in readings], dtype=object)[pick],
+            np.array([r.detail for r in readings], dtype=object)[pick])
 
 
 def _repair_cell(cell: object) -> object:
@@ -105,6 +144,9 @@ def _where(table: Table, row: object, column: str) -> Location:
 def report_readings(readings: pd.DataFrame, cells: pd.Series, rows: pd.Series, table: Table, column: str,
                     log: QualityLog) -> None:
     """Log one problem per cell whose reading has a problem."""
-    for idx in readings.index[readings["problem"].notna()]:
-        log.problem(readings.at[idx, "problem"], _where(table, rows[idx], column), cells[idx],
-                    detail=readings.at[idx, "detail"])
+    has_problem = readings["problem"].notna().to_numpy()
+    for problem, detail, cell, row in zip(readings["problem"].to_numpy()[has_problem],
+                                          readings["detail"].to_numpy()[has_problem],
+                                          cells.reindex(readings.index).to_numpy()[has_problem],
+                                          rows.reindex(readings.index).to_numpy()[has_problem]):
+        log.problem(problem, _where(table, row, column), cell, detail=detail)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ntm_analysis.config import DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS, EXIT_REPORTS_FAILED = 0, 1, 2, 3, 4
-MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis"]
+MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis", "03_cost_projection"]
 
 
 class UserError(Exception):
@@ -87,6 +87,31 @@ def _score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _costs(args: argparse.Namespace) -> int:
+    from ntm_analysis.admin_units import plan_definition
+    from ntm_analysis.cost_rules import CostFileError, load_cost_rules
+    from ntm_analysis.costs import reconcile_plan, reconciliation_lines
+    from ntm_analysis.pipeline import load_clean_tables, write_cost_outputs
+    from ntm_analysis.scoring import ScoringError, score_villages
+
+    try:
+        rules = load_cost_rules(args.cost_file or None)
+        villages, values, summary = load_clean_tables(args.processed)
+        scores = score_villages(values, villages, rules.criteria)
+    except (CostFileError, FileNotFoundError, ScoringError) as exc:
+        raise UserError(str(exc)) from exc
+    baseline = args.baseline_year or plan_definition(rules.plan)["baseline_year"]
+    annex = args.reports / f"phu-luc-kinh-phi-{baseline}.xlsx"
+    written = write_cost_outputs(scores, villages, rules, baseline, args.processed, annex,
+                                 synthetic=summary["synthetic"], lang=args.lang)
+    if summary["synthetic"]:
+        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
+    for line in reconciliation_lines(reconcile_plan(rules, plan_definition(rules.plan)), rules, args.lang):
+        print(f"  {line}")
+    print(f"Kết quả / outputs: {len(written)} tệp / files; phụ lục / annex: {annex}")
+    return EXIT_OK
+
+
 def _notebook(args: argparse.Namespace) -> int:
     from ntm_analysis.report import NotebookParameterError, run_notebook
 
@@ -102,7 +127,7 @@ def _notebook(args: argparse.Namespace) -> int:
 
 
 def _all(args: argparse.Namespace) -> int:
-    """The main job on the sample district: sample → clean → score → notebooks."""
+    """The main job on the sample district: sample → clean → score → costs → notebooks."""
     steps: list[tuple[str, Callable[[], int]]] = [
         ("sample", lambda: _sample(argparse.Namespace(out=args.raw, seed=SAMPLE_SEED))),
         ("clean", lambda: _clean(argparse.Namespace(raw=args.raw, out=args.processed, criteria=args.criteria,
@@ -110,6 +135,8 @@ def _all(args: argparse.Namespace) -> int:
         ("score", lambda: _score(argparse.Namespace(processed=args.processed, criteria=args.criteria,
                                                     policy="missing_fails", year=0, lang="vi",
                                                     reports=args.reports))),
+        ("costs", lambda: _costs(argparse.Namespace(processed=args.processed, cost_file="", baseline_year=0,
+                                                    lang="vi", reports=args.reports))),
         *[(name, lambda name=name: _notebook(argparse.Namespace(name=name, param=[], out=args.reports)))
           for name in MAIN_NOTEBOOKS],
     ]
@@ -203,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
     p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
     p.set_defaults(func=_score)
+
+    p = sub.add_parser("costs", help="dự toán kinh phí, đối chiếu kế hoạch / cost projection and plan reconciliation")
+    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
+    p.add_argument("--cost-file", default="", help="tệp định mức chi phí (YAML) / cost rules file")
+    p.add_argument("--baseline-year", type=int, default=0, help="năm gốc (mặc định theo kế hoạch) / baseline year")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
+    p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
+    p.set_defaults(func=_costs)
 
     p = sub.add_parser("notebook", help="chạy một sổ tay phân tích / run an analysis notebook")
     p.add_argument("name", help="tên sổ tay, ví dụ / notebook name, e.g. 01_data_quality")

@@ -18,6 +18,10 @@ from ntm_analysis.admin_units import load_admin_units, plan_definition
 from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.dataset import Table, list_raw_files, read_tables
 from ntm_analysis.quality import QualityLog
+from ntm_analysis.cost_annex import write_cost_annex
+from ntm_analysis.cost_rules import CostRules
+from ntm_analysis.costs import (calibrate_unit_costs, plan_vs_projection, project_costs, reconcile_plan,
+                                source_table, target_villages)
 from ntm_analysis.quality_report import quality_workbook
 from ntm_analysis.scoring import Scores
 from ntm_analysis.storage import write_csv, write_table, write_text, write_workbook
@@ -150,4 +154,32 @@ def write_scores(scores: Scores, out_dir: Path) -> list[Path]:
     for name, frame in [("indicator_scores", scores.indicators), ("criterion_scores", scores.criteria),
                         ("village_status", scores.villages)]:
         written += write_table(frame, out_dir / name)
+    return written
+
+
+def write_cost_outputs(scores: Scores, villages: pd.DataFrame, rules: CostRules, baseline_year: int,
+                       out_dir: Path, annex_path: Path, synthetic: bool, lang: str = "vi") -> list[Path]:
+    """Cost tables in ``out_dir`` (parquet and CSV) and the plan-annex workbook at ``annex_path``.
+
+    Tables: ``cost_projection`` (village × criterion × source, low / central / high, at the cost file's
+    prices), ``cost_by_source`` (the annex layout), ``cost_reconciliation`` (the plan's own table,
+    reproduced, with what it does not attribute), ``cost_plan_vs_projection`` (for the target villages)
+    and ``cost_calibration``.
+    """
+    plan = plan_definition(rules.plan)
+    projection = project_costs(scores, villages, rules, baseline_year)
+    targets = target_villages(scores.villages, plan, baseline_year)
+    tables = {
+        "cost_projection": projection.assign(share=projection["share"].astype(str)),
+        "cost_by_source": source_table(projection, rules),
+        "cost_reconciliation": reconcile_plan(rules, plan),
+        "cost_plan_vs_projection": plan_vs_projection(
+            projection[projection["village_code"].isin(targets["village_code"])], rules, plan),
+        "cost_calibration": calibrate_unit_costs(scores, villages, rules, plan, targets["village_code"],
+                                                 baseline_year),
+    }
+    written = [p for name, table in tables.items() for p in write_table(table, Path(out_dir) / name)]
+    sheets = {"Kinh phí theo nguồn" if lang == "vi" else "Cost by source": tables["cost_by_source"],
+              "Đối chiếu kế hoạch" if lang == "vi" else "Plan reconciliation": tables["cost_reconciliation"]}
+    written.append(write_cost_annex(sheets, rules, annex_path, lang=lang, synthetic=synthetic))
     return written

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ntm_analysis.criteria import CriteriaSet, Indicator
 from ntm_analysis.criteria.loader import VOCABULARY
@@ -47,6 +48,7 @@ VILLAGE_STATUS_COLUMNS = ["village_code", "year", "criteria_met", "criteria_tota
                           "criteria_incomplete", "met_label", "meets_standard", "distance_to_standard",
                           "missing_criteria_vi", "missing_criteria_en", "criteria_set", "policy"]
 
+TEXT = pd.Series([""]).dtype  # pandas' default text dtype ("str" since pandas 3), as the frames have always had
 # Status codes in the dense arrays, positions in these label tuples.
 INDICATOR_STATUSES = ("pass", "fail", "no_data")
 CRITERION_STATUSES = ("pass", "fail", "incomplete")
@@ -289,22 +291,21 @@ def _indicator_frame(grid: _Grid, judged: _Judged, rules: _Rules) -> pd.DataFram
     """One row per pair × indicator (``INDICATOR_SCORE_COLUMNS``)."""
     n_pairs, n_indicators = grid.value.shape
     column = np.tile(np.arange(n_indicators), n_pairs)
-    unknown = np.repeat(grid.group < 0, n_indicators)
-    rule = np.where(unknown, -1, column) if unknown.any() else column  # no rule for an unknown village
+    unknown = np.repeat(grid.group < 0, n_indicators)  # no rule for a village missing from the villages table
     return pd.DataFrame({
         **grid.keys(n_indicators),
-        "criterion": _take(rules.column("criterion"), rule, None),
+        "criterion": _take(rules.column("criterion"), np.where(unknown, -1, column), None),
         "indicator_code": _take(rules.column("code"), column, object),
         "group": pd.Series(np.array([*rules.groups, pd.NA], dtype=object)[np.repeat(grid.group, n_indicators)],
                            dtype=object, copy=False),
         "value": grid.value.ravel(),
         "threshold": judged.threshold.ravel(),
-        "direction": _take(rules.column("direction"), rule),
-        "unit": _take(rules.column("unit"), rule),
+        "direction": _tiled(rules.column("direction"), n_pairs, unknown),
+        "unit": _tiled(rules.column("unit"), n_pairs, unknown),
         "status": _take(INDICATOR_STATUSES, judged.status.ravel()),
         "shortfall": judged.shortfall.ravel(),
         "normalised_gap": judged.gap.ravel(),
-        "provenance": _take(rules.column("provenance"), rule),
+        "provenance": _tiled(rules.column("provenance"), n_pairs, unknown),
     }, copy=False)
 
 
@@ -317,12 +318,12 @@ def _criterion_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: 
     return pd.DataFrame({
         **grid.keys(n_criteria, verdicts.pairs),
         "criterion": _take(rules.criteria, column, None),
-        "criterion_vi": _take([names[n].name_vi for n in rules.criteria], column),
-        "criterion_en": _take([names[n].name_en for n in rules.criteria], column),
+        "criterion_vi": _tiled([names[n].name_vi for n in rules.criteria], n_pairs),
+        "criterion_en": _tiled([names[n].name_en for n in rules.criteria], n_pairs),
         "status": _take(CRITERION_STATUSES, verdicts.status.ravel()),
         "met": verdicts.status.ravel() == PASS,
         "gap": verdicts.gap.ravel(),
-        "policy": _take([policy], np.zeros(n_pairs * n_criteria, dtype=np.intp)),
+        "policy": _tiled([policy], n_pairs * n_criteria),
     }, copy=False)
 
 
@@ -337,7 +338,6 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
     terms = np.where(np.isnan(verdicts.gap), 1.0 if policy == "missing_fails" else 0.0, verdicts.gap)
     excused = incomplete if policy == "exclude" else 0
     names = {c.number: c for c in criteria.criteria}
-    constant = np.zeros(len(status), dtype=np.intp)
     return pd.DataFrame({
         **grid.keys(1, verdicts.pairs),
         "criteria_met": met,
@@ -349,8 +349,8 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
         "distance_to_standard": np.add.reduceat(terms, [0], axis=1)[:, 0],  # pandas' grouped sum, to the digit
         "missing_criteria_vi": _joined(missing, [names[n].name_vi for n in rules.criteria]),
         "missing_criteria_en": _joined(missing, [names[n].name_en for n in rules.criteria]),
-        "criteria_set": _take([criteria.id], constant),
-        "policy": _take([policy], constant),
+        "criteria_set": _tiled([criteria.id], len(status)),
+        "policy": _tiled([policy], len(status)),
     }, copy=False)
 
 
@@ -362,12 +362,27 @@ def _joined(flags: np.ndarray, names: Sequence[str]) -> pd.Series:
     return _take(["; ".join(np.asarray(names)[flags[row]]) for row in first], inverse)
 
 
-def _take(labels: Sequence, positions: np.ndarray, dtype: str | type | None = "str") -> pd.Series:
+def _take(labels: Sequence, positions: np.ndarray, dtype: pd.api.extensions.ExtensionDtype | type | None = TEXT
+          ) -> pd.Series:
     """``labels[positions]`` as a column, position -1 giving a missing value.
 
-    ``dtype``: "str" (pandas text), ``object``, or None for numpy's own (ints widen to float when a
-    value is missing).
+    ``dtype``: ``TEXT``, ``object``, or None for numpy's own (ints widen to float when a value is missing).
     """
-    array = pd.array(list(labels), dtype="str") if dtype == "str" else np.array(list(labels), dtype=dtype)
+    array = pd.array(list(labels), dtype=TEXT) if dtype == TEXT else np.array(list(labels), dtype=dtype)
     return pd.Series(pd.api.extensions.take(array, positions, allow_fill=True),
                      dtype=object if dtype is object else None, copy=False)
+
+
+def _tiled(labels: Sequence[str], times: int, missing: np.ndarray | None = None) -> pd.Series:
+    """``labels`` end to end ``times`` times as a ``TEXT`` column, missing where ``missing`` is set.
+
+    The arrow buffers are tiled directly, far faster than taking that many strings one by one.
+    """
+    encoded = [label.encode() for label in labels]
+    ends = np.cumsum([len(b) for b in encoded], dtype=np.int64)
+    offsets = np.zeros(len(labels) * times + 1, dtype=np.int64)
+    offsets[1:] = (np.arange(times, dtype=np.int64)[:, None] * (ends[-1] if len(ends) else 0) + ends).ravel()
+    data = np.tile(np.frombuffer(b"".join(encoded), dtype=np.uint8), times)
+    valid = None if missing is None or not missing.any() else pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    strings = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), valid)
+    return pd.Series(pd.array(strings, dtype=TEXT), copy=False)
