@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from ntm_analysis.config import REFERENCE_DIR
+from ntm_analysis.datafile import DataFileError
 from ntm_analysis.cost_rules import CostRules, load_cost_rules
 from ntm_analysis.vietnamese import clean_text
 
@@ -37,14 +38,10 @@ TEXT = {
 }
 
 
-class ActionsFileError(ValueError):
+class ActionsFileError(DataFileError):
     """An action catalogue that cannot be used; lists every fault found in it."""
 
-    def __init__(self, path: Path, faults: list[str]) -> None:
-        self.path = path
-        self.faults = list(faults)
-        listing = "\n".join(f"  - {fault}" for fault in self.faults)
-        super().__init__(f"action catalogue {path} has {len(self.faults)} problem(s):\n{listing}")
+    what = "action catalogue"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ import pandas as pd
 import yaml
 
 from ntm_analysis.config import REFERENCE_DIR
+from ntm_analysis.datafile import DataFileError
 from ntm_analysis.criteria import CriteriaFileError, CriteriaSet, load_criteria_set
 from ntm_analysis.money import as_fraction, to_vnd
 from ntm_analysis.vietnamese import clean_text
@@ -67,22 +68,10 @@ RULE_COLUMNS = ["criterion", "indicator_code", "kind", "quantity", "low_vnd", "c
 FUNDING_COLUMNS = ["criterion", "source", "source_vi", "source_en", "share", "provenance", "note"]
 
 
-class CostFileError(ValueError):
-    """A cost file that cannot be used; lists every fault found in it.
+class CostFileError(DataFileError):
+    """A cost file that cannot be used; lists every fault found in it."""
 
-    Attributes
-    ----------
-    path : Path
-        The file.
-    faults : list[str]
-        One human-readable line per fault.
-    """
-
-    def __init__(self, path: Path, faults: list[str]) -> None:
-        self.path = path
-        self.faults = list(faults)
-        listing = "\n".join(f"  - {fault}" for fault in self.faults)
-        super().__init__(f"cost file {path} has {len(self.faults)} problem(s):\n{listing}")
+    what = "cost file"
 
 
 @dataclass(frozen=True)

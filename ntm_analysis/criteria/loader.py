@@ -19,9 +19,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ntm_analysis.config import CRITERIA_DIR
+from ntm_analysis.datafile import DataFileError
 from ntm_analysis.vietnamese import clean_text, fold
 
-CRITERIA_DIR = Path(__file__).resolve().parent
 
 VOCABULARY: dict[str, dict[str, Any]] = {
     # unit -> the kind of indicator it measures and the allowed threshold range (None: unbounded)
@@ -61,22 +62,10 @@ TABLE_COLUMNS = (
 )
 
 
-class CriteriaFileError(ValueError):
-    """A criteria file that cannot be used; lists every fault found in it.
+class CriteriaFileError(DataFileError):
+    """A criteria file that cannot be used; lists every fault found in it."""
 
-    Attributes
-    ----------
-    path : Path
-        The file.
-    faults : list[str]
-        One human-readable line per fault.
-    """
-
-    def __init__(self, path: Path, faults: list[str]) -> None:
-        self.path = path
-        self.faults = list(faults)
-        listing = "\n".join(f"  - {fault}" for fault in self.faults)
-        super().__init__(f"criteria file {path} has {len(self.faults)} problem(s):\n{listing}")
+    what = "criteria file"
 
 
 @dataclass(frozen=True)
