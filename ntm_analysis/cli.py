@@ -17,7 +17,7 @@ from pathlib import Path
 from ntm_analysis.config import DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS, EXIT_REPORTS_FAILED = 0, 1, 2, 3, 4
-MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis", "03_cost_projection"]
+MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis", "03_cost_projection", "04_phased_investment"]
 
 
 class UserError(Exception):
@@ -112,6 +112,29 @@ def _costs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _schedule(args: argparse.Namespace) -> int:
+    from ntm_analysis.admin_units import plan_definition
+    from ntm_analysis.cost_rules import CostFileError, load_cost_rules
+    from ntm_analysis.pipeline import load_clean_tables, write_schedule_outputs
+    from ntm_analysis.scoring import ScoringError, score_villages
+
+    try:
+        rules = load_cost_rules(args.cost_file or None)
+        villages, values, summary = load_clean_tables(args.processed)
+        scores = score_villages(values, villages, rules.criteria)
+    except (CostFileError, FileNotFoundError, ScoringError) as exc:
+        raise UserError(str(exc)) from exc
+    baseline = args.baseline_year or plan_definition(rules.plan)["baseline_year"]
+    plan, written = write_schedule_outputs(scores, villages, rules, baseline, args.processed)
+    if summary["synthetic"]:
+        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
+    print(f"Lịch đạt chuẩn / schedule: {plan.villages_scheduled} làng / villages, trạng thái / status {plan.status}")
+    for item in plan.relaxations:
+        print(f"  - {item['message_vi']} / {item['message_en']}")
+    print(f"Kết quả / outputs: {len(written)} tệp / files in {args.processed}")
+    return EXIT_OK
+
+
 def _notebook(args: argparse.Namespace) -> int:
     from ntm_analysis.report import NotebookParameterError, run_notebook
 
@@ -127,7 +150,7 @@ def _notebook(args: argparse.Namespace) -> int:
 
 
 def _all(args: argparse.Namespace) -> int:
-    """The main job on the sample district: sample → clean → score → costs → notebooks."""
+    """The main job on the sample district: sample → clean → score → costs → schedule → notebooks → reports."""
     steps: list[tuple[str, Callable[[], int]]] = [
         ("sample", lambda: _sample(argparse.Namespace(out=args.raw, seed=SAMPLE_SEED))),
         ("clean", lambda: _clean(argparse.Namespace(raw=args.raw, out=args.processed, criteria=args.criteria,
@@ -137,6 +160,7 @@ def _all(args: argparse.Namespace) -> int:
                                                     reports=args.reports))),
         ("costs", lambda: _costs(argparse.Namespace(processed=args.processed, cost_file="", baseline_year=0,
                                                     lang="vi", reports=args.reports))),
+        ("schedule", lambda: _schedule(argparse.Namespace(processed=args.processed, cost_file="", baseline_year=0))),
         *[(name, lambda name=name: _notebook(argparse.Namespace(name=name, param=[], out=args.reports)))
           for name in MAIN_NOTEBOOKS],
     ]
@@ -156,9 +180,13 @@ def _report(args: argparse.Namespace) -> int:
     if not args.all and not args.commune:
         raise UserError("Chọn --commune TÊN hoặc --all / give --commune NAME or --all")
     try:
-        villages, _, _ = load_clean_tables(args.processed)
+        villages, values, _ = load_clean_tables(args.processed)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from exc
+    years = sorted(int(y) for y in values["year"].dropna().unique())
+    if args.year not in years:  # every report would fail on it
+        raise UserError(f"Không có số liệu năm {args.year} / no data for {args.year}; "
+                        f"năm có số liệu / years with data: {', '.join(map(str, years))}")
     communes = sorted(villages["commune"].dropna().unique())
     try:
         chosen = communes if args.all else [match_commune(args.commune, communes)]
@@ -238,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
     p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
     p.set_defaults(func=_costs)
+
+    p = sub.add_parser("schedule", help="lịch đạt chuẩn tối ưu theo kế hoạch / optimal schedule under the plan")
+    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
+    p.add_argument("--cost-file", default="", help="tệp định mức chi phí (YAML) / cost rules file")
+    p.add_argument("--baseline-year", type=int, default=0, help="năm gốc (mặc định theo kế hoạch) / baseline year")
+    p.set_defaults(func=_schedule)
 
     p = sub.add_parser("notebook", help="chạy một sổ tay phân tích / run an analysis notebook")
     p.add_argument("name", help="tên sổ tay, ví dụ / notebook name, e.g. 01_data_quality")

@@ -20,9 +20,12 @@ from ntm_analysis.dataset import Table, list_raw_files, read_tables
 from ntm_analysis.quality import QualityLog
 from ntm_analysis.cost_annex import write_cost_annex
 from ntm_analysis.cost_rules import CostRules
-from ntm_analysis.costs import (calibrate_unit_costs, plan_vs_projection, project_costs, reconcile_plan,
-                                source_table, target_villages)
+from ntm_analysis.costs import (calibrate_unit_costs, plan_resources, plan_vs_projection, project_costs,
+                                reconcile_plan, source_table, target_villages)
+from ntm_analysis.planning import (build_candidates, cost_lines, phased_investment, plan_rules, schedule_rules,
+                                   scheduled_villages, write_schedule_summary)
 from ntm_analysis.quality_report import quality_workbook
+from ntm_analysis.schedule import SchedulePlan, schedule_villages
 from ntm_analysis.scoring import Scores
 from ntm_analysis.storage import write_csv, write_table, write_text, write_workbook
 from ntm_analysis.values import clean_values
@@ -183,3 +186,24 @@ def write_cost_outputs(scores: Scores, villages: pd.DataFrame, rules: CostRules,
               "Đối chiếu kế hoạch" if lang == "vi" else "Plan reconciliation": tables["cost_reconciliation"]}
     written.append(write_cost_annex(sheets, rules, annex_path, lang=lang, synthetic=synthetic))
     return written
+
+
+def write_schedule_outputs(scores: Scores, villages: pd.DataFrame, rules: CostRules, baseline_year: int,
+                           out_dir: Path) -> tuple[SchedulePlan, list[Path]]:
+    """Schedule the villages under the plan's own rules (relaxed, and said so, when they conflict).
+
+    Writes ``schedule`` (the scheduled villages by year), ``phased_investment`` (year × source × criterion
+    × commune, whole đồng) and ``schedule_summary.json`` to ``out_dir``.
+    """
+    plan = plan_definition(rules.plan)
+    projection = project_costs(scores, villages, rules, baseline_year)
+    candidates = build_candidates(scores, villages, projection, baseline_year)
+    plan_rules_ = plan_rules(plan, plan_resources(plan), start=plan["period"]["start"], end=plan["period"]["end"])
+    optimum = schedule_villages(candidates, plan_rules_)
+    lines = cost_lines(projection)
+    out_dir = Path(out_dir)
+    written = [*write_table(scheduled_villages(optimum), out_dir / "schedule"),
+               *write_table(phased_investment(optimum, schedule_rules(optimum, plan_rules_), lines),
+                            out_dir / "phased_investment"),
+               write_schedule_summary(optimum, plan_rules_, out_dir / "schedule_summary.json", lines)]
+    return optimum, written

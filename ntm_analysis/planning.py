@@ -50,10 +50,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ntm_analysis.admin_units import plan_definition
 from ntm_analysis.config import NOTEBOOKS_DIR, REFERENCE_DIR
 from ntm_analysis.costs import PlanResources
-from ntm_analysis.money import add_up, allocate, as_fraction, to_vnd
+from ntm_analysis.money import add_up, allocate, as_fraction, format_money, to_vnd
 from ntm_analysis.phasing import phase_investment
 from ntm_analysis.plots import criteria_missing
 from ntm_analysis.report import NotebookParameterError, check_parameters, run_notebook
@@ -76,6 +75,20 @@ OBJECTIVE_TEXT = {
                  "meet every target of the plan at the least total cost"),
     "max_villages": ("nhiều làng đạt chuẩn nhất trong ngân sách (kinh phí thấp nhất trong số các phương án đó)",
                      "as many villages as the budgets allow (the cheapest among such plans)"),
+}
+RULES_TEXT = {  # (vi, en)
+    "horizon": ("Giai đoạn: {years}", "Horizon: {years}"),
+    "per_year": ("Số làng đạt chuẩn tối thiểu mỗi năm: {n}", "Villages reaching the standard each year, at least: {n}"),
+    "quotas": ("Chỉ tiêu theo nhóm (số làng mới đạt chuẩn trong giai đoạn): {quotas}",
+               "Quotas by category (new villages over the horizon): {quotas}"),
+    "border": ("Xã biên giới: ít nhất {share:g} % số làng đạt chuẩn vào cuối giai đoạn",
+               "Border communes: at least {share:g} % of their villages meet the standard by the end"),
+    "phasing": ("Phân kỳ vốn của một làng: {phasing}; phần chi trước năm {first} tính vào năm {first}{note}",
+                "Phasing of a village's money: {phasing}; spending due before {first} counts in {first}{note}"),
+    "objective": ("Mục tiêu tối ưu: {objective}", "Objective: {objective}"),
+    "budgets": ("Ngân sách hằng năm theo nguồn: {note}", "Annual budgets by source: {note}"),
+    "overrides": ("Ngân sách thay thế (triệu đồng): {overrides}", "Budgets replaced (million VND): {overrides}"),
+    "scale": ("Mọi ngân sách hằng năm nhân với {scale:g}", "Every annual budget multiplied by {scale:g}"),
 }
 TOTAL_LABEL = "Tổng cộng / Total"
 
@@ -259,45 +272,34 @@ def budget_table(rules: PlanRules, source_names: Mapping[str, str]) -> pd.DataFr
 def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str = "vi", *,
                 budget_scale: float = 1.0, budgets: Mapping[str, Mapping[int, float]] | None = None,
                 defaults: SchedulingDefaults | None = None) -> list[str]:
-    """The rules in force in planner language: horizon, villages a year, quotas, border share, phasing,
-    objective, and where the annual budgets come from (``budget_scale`` and ``budgets``: the overrides
-    given to :func:`plan_rules`)."""
+    """The rules in force in planner language: horizon, villages a year, quotas, border share, phasing
+    (with the scheduling file's note when it is the file's rule), objective, and where the annual budgets
+    come from (``budget_scale`` and ``budgets``: the overrides given to :func:`plan_rules`)."""
     defaults = defaults or scheduling_defaults()
-    vi = lang == "vi"
-    first, years = rules.years[0], f"{rules.years[0]}–{rules.years[-1]}"
-    quotas = ", ".join(f"{category_names.get(c, c)}: {q}" for c, q in rules.category_quotas.items())
-    per_year = ", ".join(map(str, sorted(set(rules.min_per_year.values()))))
-    phasing = "; ".join(_phasing_part(lag, share, vi) for lag, share in sorted(rules.phasing.items(), reverse=True))
-    objective = OBJECTIVE_TEXT[rules.objective][0 if vi else 1]
+    text = {key: pair[lang == "en"] for key, pair in RULES_TEXT.items()}
+    first = rules.years[0]
+    phasing = "; ".join(_phasing_part(lag, share, lang) for lag, share in sorted(rules.phasing.items(), reverse=True))
+    is_default = {int(k): as_fraction(v) for k, v in rules.phasing.items()} == dict(defaults.phasing)
+    note = f" ({defaults.notes['phasing'][lang == 'en']})" if is_default else ""
+    lines = [text["horizon"].format(years=f"{first}–{rules.years[-1]}"),
+             text["per_year"].format(n=", ".join(map(str, sorted(set(rules.min_per_year.values()))))),
+             text["quotas"].format(quotas=", ".join(f"{category_names.get(c, c)}: {q}"
+                                                    for c, q in rules.category_quotas.items())),
+             text["border"].format(share=rules.border_share),
+             text["phasing"].format(phasing=phasing, first=first, note=note),
+             text["objective"].format(objective=OBJECTIVE_TEXT[rules.objective][lang == "en"]),
+             text["budgets"].format(note=defaults.notes["annual_budgets"][lang == "en"])]
     overrides = "; ".join(f"{s} {y}: {a:g}" for s, by_year in (budgets or {}).items() for y, a in by_year.items())
-    if vi:
-        lines = [f"Giai đoạn: {years}", f"Số làng đạt chuẩn tối thiểu mỗi năm: {per_year}",
-                 f"Chỉ tiêu theo nhóm (số làng mới đạt chuẩn trong giai đoạn): {quotas}",
-                 f"Xã biên giới: ít nhất {rules.border_share:g} % số làng đạt chuẩn vào cuối giai đoạn",
-                 f"Phân kỳ vốn của một làng: {phasing}; phần chi trước năm {first} tính vào năm {first} "
-                 f"({defaults.notes['phasing'][0]})",
-                 f"Mục tiêu tối ưu: {objective}",
-                 f"Ngân sách hằng năm theo nguồn: {defaults.notes['annual_budgets'][0]}"]
-        lines += [f"Ngân sách thay thế (triệu đồng): {overrides}"] if overrides else []
-        lines += [f"Mọi ngân sách hằng năm nhân với {budget_scale:g}"] if budget_scale != 1 else []
-        return lines
-    lines = [f"Horizon: {years}", f"Villages reaching the standard each year, at least: {per_year}",
-             f"Quotas by category (new villages over the horizon): {quotas}",
-             f"Border communes: at least {rules.border_share:g} % of their villages meet the standard by the end",
-             f"Phasing of a village's money: {phasing}; spending due before {first} counts in {first} "
-             f"({defaults.notes['phasing'][1]})",
-             f"Objective: {objective}",
-             f"Annual budgets by source: {defaults.notes['annual_budgets'][1]}"]
-    lines += [f"Budgets replaced (million VND): {overrides}"] if overrides else []
-    lines += [f"Every annual budget multiplied by {budget_scale:g}"] if budget_scale != 1 else []
+    lines += [text["overrides"].format(overrides=overrides)] if overrides else []
+    lines += [text["scale"].format(scale=budget_scale)] if budget_scale != 1 else []
     return lines
 
 
-def _phasing_part(lag: int, share: object, vi: bool) -> str:
+def _phasing_part(lag: int, share: object, lang: str) -> str:
     pct = f"{float(as_fraction(share)) * 100:g} %"
     if lag == 0:
-        return f"{pct} trong năm đạt chuẩn" if vi else f"{pct} in the year of recognition"
-    return f"{pct} {lag} năm trước năm đạt chuẩn" if vi else f"{pct} {lag} year(s) before it"
+        return f"{pct} trong năm đạt chuẩn" if lang == "vi" else f"{pct} in the year of recognition"
+    return f"{pct} {lag} năm trước năm đạt chuẩn" if lang == "vi" else f"{pct} {lag} year(s) before it"
 
 
 # --- schedules as tables -----------------------------------------------------------------------------------
@@ -320,8 +322,10 @@ def scheduled_villages(plan: SchedulePlan) -> pd.DataFrame:
 def villages_per_year(plan: SchedulePlan, rules: PlanRules) -> pd.DataFrame:
     """Villages scheduled per year (rows, every year of the horizon, then a total row) and plan category."""
     done = plan.schedule[plan.schedule["year"].notna()]
-    table = pd.crosstab(done["year"].astype("int64"), done["plan_category"]).reindex(
-        index=list(rules.years), columns=list(rules.category_quotas), fill_value=0)
+    category = done["plan_category"].astype(object).fillna("?")  # a village without one still counts
+    table = pd.crosstab(done["year"].astype("int64"), category).reindex(
+        index=list(rules.years), columns=list(dict.fromkeys([*rules.category_quotas, *sorted(category.unique())])),
+        fill_value=0)
     table["total"] = table.sum(axis=1)
     table.loc[TOTAL_LABEL] = table.sum()
     return table.rename_axis(index="year", columns=None).astype("int64")
@@ -378,9 +382,34 @@ def compare_plans(plans: Mapping[str, SchedulePlan]) -> pd.DataFrame:
                          for name, p in plans.items()]).astype({"total_cost_vnd": "int64"})
 
 
-def rule_messages(items: list[dict], lang: str = "vi") -> list[str]:
-    """The messages of relaxations or violations in ``lang``."""
-    return [item[f"message_{lang}"] for item in items]
+def rule_text(item: dict, source_names: Mapping[str, str], lang: str = "vi") -> str:
+    """A relaxation or violation in planner language: a budget one with the source's name and the amount
+    (to the million), any other one as the scheduler words it."""
+    rule, key = item["rule"] if isinstance(item["rule"], tuple) else (item["rule"], None)
+    if rule != "budget":
+        return item[f"message_{lang}"]
+    (source, year), amount = key, format_money(round(float(item["amount"])), lang)
+    name = source_names.get(source, source)
+    return f"{name}, năm {year}: thiếu {amount}" if lang == "vi" else f"{name}, {year}: short by {amount}"
+
+
+def status_lines(plan: SchedulePlan, source_names: Mapping[str, str], lang: str = "vi") -> list[str]:
+    """Whether a schedule meets every rule of the plan; when none does, the rules in conflict and by how
+    much (the smallest relaxation), then that the schedule shown is the best one with them relaxed."""
+    if plan.status == "optimal":
+        return ["Có lịch đáp ứng mọi ràng buộc của kế hoạch; lịch dưới đây là lịch tối ưu." if lang == "vi" else
+                "A schedule meets every rule of the plan; the one below is optimal."]
+    head, tail = (("Không có lịch nào đáp ứng mọi ràng buộc của kế hoạch. Các ràng buộc xung đột, và mức phải nới "
+                   "ít nhất để có lịch:", "Lịch dưới đây là lịch tốt nhất khi nới các ràng buộc đó.")
+                  if lang == "vi" else
+                  ("No schedule meets every rule of the plan. The rules in conflict, and the least they must give "
+                   "for a schedule to exist:", "The schedule below is the best one with those rules relaxed."))
+    return [head, *[f"- {rule_text(r, source_names, lang)}" for r in plan.relaxations], tail]
+
+
+def money_text(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """A wide money table (every column whole đồng, e.g. :func:`investment_table`) as text in million VND."""
+    return table.map(lambda vnd: format_money(vnd, lang, with_unit=False))
 
 
 # --- the summary file ----------------------------------------------------------------------------------------
@@ -432,8 +461,8 @@ def _json_value(value: Any) -> Any:
 
 def write_schedule_summary(plan: SchedulePlan, rules: PlanRules, path: Path,
                            lines: pd.DataFrame | None = None) -> Path:
-    """Write :func:`schedule_summary` as UTF-8 JSON, atomically (sorted keys, same plan, same bytes)."""
-    text = json.dumps(schedule_summary(plan, rules, lines), ensure_ascii=False, indent=2, sort_keys=True)
+    """Write :func:`schedule_summary` as UTF-8 JSON, atomically; the same plan gives the same bytes."""
+    text = json.dumps(schedule_summary(plan, rules, lines), ensure_ascii=False, indent=2)
     return write_text(text + "\n", Path(path))
 
 
@@ -447,6 +476,8 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], out_dir: Path, pro
     notebook's ``summary_path``). Parameter names are checked before anything runs; a scenario with an
     unknown name, or whose notebook fails, gets a ``failed`` row with the error and the others still run.
     Returns one row per scenario, in the order given (columns: module docstring).
+    The workers are started with "spawn": a script calling this needs the ``if __name__ == "__main__":``
+    guard (a notebook, pytest and the ``ntm`` command need nothing).
 
     Raises
     ------
