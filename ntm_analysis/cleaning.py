@@ -27,12 +27,12 @@ def tidy_text(cells: pd.Series, rows: pd.Series, table: Table, column: str, log:
     ``cells`` holds raw cells (any type), ``rows`` the user's row numbers for the same index;
     non-text cells (numbers) are turned into text, missing cells stay missing.
     """
-    present = cells.notna().to_numpy()
-    if not present.any():
+    codes, texts = distinct_texts(cells)
+    if not len(texts):
         return pd.Series(pd.NA, index=cells.index, dtype="string")
-    codes, texts = pd.factorize(as_text(cells.to_numpy(dtype=object)[present]))
-    first_row = first_of_each(codes, rows.reindex(cells.index).to_numpy()[present], len(texts))
-    counts = np.bincount(codes, minlength=len(texts))
+    present = codes >= 0
+    first_row = first_of_each(codes[present], rows.reindex(cells.index).to_numpy()[present], len(texts))
+    counts = np.bincount(codes[present], minlength=len(texts))
     tidied = []
     for raw, first, count in zip(texts, first_row, counts):
         after, rules = _tidy_one(raw)
@@ -40,14 +40,32 @@ def tidy_text(cells: pd.Series, rows: pd.Series, table: Table, column: str, log:
         where = Location(table.file, table.sheet, int(first), table.headers.get(column, column))
         for rule in rules:
             log.change(where, rule, raw, after, int(count))
-    return from_distinct(tidied, spread(codes, present), cells.index)
+    return from_distinct(tidied, codes, cells.index)
 
 
-def as_text(values: np.ndarray) -> np.ndarray:
-    """Cells as text, as ``Series.astype(str)`` writes them: text as it is, other values through ``str``."""
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        return values
-    return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
+def distinct_texts(cells: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each cell's number among the distinct texts of the column (``-1``: missing cell), and those texts.
+
+    Cells that are not text are compared as ``Series.astype(str)`` writes them (1, 1.0 and True differ).
+    """
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    if all(isinstance(u, str) for u in uniques):
+        return codes, list(uniques)
+    present = codes >= 0
+    text_codes, texts = pd.factorize(np.array([str(v) for v in cells.to_numpy(dtype=object)[present]], dtype=object))
+    codes = np.full(len(cells), -1, dtype=np.intp)
+    codes[present] = text_codes
+    return codes, list(texts)
+
+
+def map_distinct(cells: pd.Series, func: Callable[[object], object]) -> pd.Series:
+    """``func`` of each present cell (as objects), called once per distinct cell; missing cells give NA.
+
+    For columns of one kind of value (text): distinct cells are told apart by equality (1 == 1.0 == True).
+    """
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    mapped = np.array([func(u) for u in uniques] + [pd.NA], dtype=object)
+    return pd.Series(mapped[codes], index=cells.index, dtype=object)
 
 
 def first_of_each(codes: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
@@ -55,13 +73,6 @@ def first_of_each(codes: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, codes, rows.astype(np.int64))
     return first
-
-
-def spread(codes: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """Codes of the present cells spread over all cells, ``-1`` where the cell is missing."""
-    out = np.full(len(present), -1, dtype=np.intp)
-    out[present] = codes
-    return out
 
 
 def from_distinct(values: list, codes: np.ndarray, index: pd.Index) -> pd.Series:

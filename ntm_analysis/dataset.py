@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import yaml
@@ -153,20 +154,31 @@ def _csv_grid(data: bytes, label: str, log: QualityLog) -> Grid:
     if encoding not in {"utf-8", "utf-8-sig"}:
         log.change(Location(label), "encoding_converted", encoding, "utf-8")
     delimiter = _sniff_delimiter(text)
-    try:
-        cells = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
+    try:  # as UTF-8 bytes, which pandas' parser reads faster than a str; cells as (shared) str objects
+        cells = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, dtype=object,
                             keep_default_na=False, na_filter=False, skip_blank_lines=False)
     except pd.errors.ParserError:  # ragged rows: fall back to the csv module
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         cells = pd.DataFrame(rows, dtype=object)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
-    return Grid(label, "", _drop_empty(cells.astype(object).replace("", None)))
+    return Grid(label, "", _drop_empty(cells))
 
 
 def _sniff_delimiter(text: str) -> str:
-    head = "\n".join(text.splitlines()[:20])
+    head = "\n".join(_first_lines(text, 20))
     counts = {d: head.count(d) for d in [",", ";", "\t"]}
     return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    """``text.splitlines()[:n]`` without splitting the whole (possibly large) text."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > n:  # the first n lines ended before the cut
+            return lines[:n]
+        size *= 4
+    return text.splitlines()[:n]
 
 
 def _excel_grids(data: bytes, label: str) -> list[Grid]:
@@ -188,8 +200,19 @@ def _excel_grids(data: bytes, label: str) -> list[Grid]:
 
 def _has_formulas(data: bytes) -> bool:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(b"<f" in archive.read(name) for name in archive.namelist()
+        return any(_contains(archive, name, b"<f") for name in archive.namelist()
                    if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def _contains(archive: zipfile.ZipFile, name: str, needle: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether a member of ``archive`` holds ``needle``, read a chunk at a time (sheets can be large)."""
+    with archive.open(name) as member:
+        tail = b""
+        while block := member.read(chunk):
+            if needle in tail + block[:len(needle) - 1] or needle in block:
+                return True
+            tail = block[-(len(needle) - 1):]
+    return False
 
 
 def _fill_uncomputed_formulas(cells: pd.DataFrame, data: bytes, title: str) -> pd.DataFrame:
@@ -198,22 +221,50 @@ def _fill_uncomputed_formulas(cells: pd.DataFrame, data: bytes, title: str) -> p
     raw = pd.DataFrame(list(book[title].iter_rows(values_only=True)), dtype=object)
     book.close()
     raw = raw.reindex(index=cells.index, columns=cells.columns)
-    is_formula = raw.map(lambda v: isinstance(v, str) and v.startswith("="))
-    return cells.mask(cells.isna() & is_formula, raw)
+    return cells.mask(cells.isna() & raw.apply(_formula_cells), raw)
 
 
-def _blank_strings(column: pd.Series) -> pd.Series:
-    try:
-        return column.str.strip().eq("").fillna(False).astype(bool)
-    except AttributeError:  # no text in this column
-        return pd.Series(False, index=column.index)
+def _formula_cells(column: pd.Series) -> pd.Series:
+    """True where a cell holds formula text ("=…"); only text cells are looked at."""
+    values = column.to_numpy(dtype=object)
+    text = np.array([isinstance(v, str) for v in values], dtype=bool)
+    found = np.zeros(len(values), dtype=bool)
+    found[text] = [v.startswith("=") for v in values[text]]
+    return pd.Series(found, index=column.index)
 
 
 def _drop_empty(cells: pd.DataFrame) -> pd.DataFrame:
-    """Drop rows and columns with no content (blank strings count as empty)."""
-    blank = cells.isna() | cells.apply(_blank_strings)
-    cells = cells.mask(blank)
+    """Drop rows and columns with no content (blank strings count as empty); blank cells become NaN.
+
+    Every column comes back as objects; text columns share one string object per distinct text.
+    """
+    columns, blanks = {}, []
+    for col in cells.columns:
+        columns[col], blank = _blanks_to_nan(cells[col])
+        blanks.append(blank)
+    blank = np.column_stack(blanks) if blanks else np.ones((len(cells), 0), dtype=bool)
+    cells = pd.DataFrame(columns, index=cells.index, columns=cells.columns, dtype=object)
     return cells.loc[~blank.all(axis=1), ~blank.all(axis=0)]
+
+
+def _blanks_to_nan(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's cells as objects, NaN where blank (missing or only spaces), and where that is.
+
+    Each distinct cell is looked at once. A column holding only text is rebuilt from its distinct
+    texts; other columns keep their cells as they are (1, 1.0 and True are distinct cells).
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)  # code -1: missing (None, NaN, NaT …)
+    uniques = np.asarray(uniques, dtype=object)
+    text = np.array([isinstance(u, str) for u in uniques], dtype=bool)
+    blank_text = np.append(text & np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool),
+                           True)
+    blank = blank_text[codes]  # code -1 picks the last entry: missing is blank
+    if text.all():
+        values = np.append(uniques, np.nan)[codes]
+    else:
+        values = column.to_numpy(dtype=object, copy=True)
+    values[blank] = np.nan
+    return values, blank
 
 
 # ---------------------------------------------------------------- recognising tables

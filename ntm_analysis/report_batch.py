@@ -5,9 +5,17 @@ papermill in its own process (papermill is process-safe, not thread-safe), expor
 a table of contents), with its figures as PNG and a companion Excel workbook, under
 ``reports/<year>/<slug>.*``. An ``index.html`` links every report with its status and date.
 
-A report whose notebook, parameters and input files have not changed is not run again: a content hash
-is recorded beside it (``<slug>.hash.json``); ``force`` re-runs. A commune that fails does not stop the
-others: its error is in the index and in the returned table, and the batch reports failure.
+A report whose notebook, parameters, input files and code have not changed is not run again: a content
+hash is recorded beside it (``<slug>.hash.json``); ``force`` re-runs. A commune that fails does not stop
+the others: its error is in the index and in the returned table, and the batch reports failure (a failed
+report keeps no hash, so the next run tries it again).
+
+Before the reports start, the district-wide results they share (scores, costs, the optimal schedule) are
+computed once and cached in the processed folder
+(:func:`ntm_analysis.report_content.district_results`, ``<processed>/report_cache/``), so that a batch
+does not schedule the district once per commune. Reports run in worker processes started with "spawn"
+(papermill is not thread-safe, and a forked busy parent can deadlock): a script calling
+:func:`run_reports` needs the ``if __name__ == "__main__":`` guard.
 
 ``run_reports`` returns one row per report (``REPORT_COLUMNS``): ``kind`` (commune / district),
 ``name``, ``slug``, ``status`` (done / skipped / failed), ``error``, ``html``, ``excel``, ``seconds``.
@@ -15,11 +23,12 @@ others: its error is in the index and in the returned table, and the batch repor
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
+import multiprocessing
+import re
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +37,8 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from ntm_analysis.config import CRITERIA_DIR, NOTEBOOKS_DIR, REFERENCE_DIR, REPORTS_DIR
+from ntm_analysis import report_content
+from ntm_analysis.config import NOTEBOOKS_DIR, REPORTS_DIR
 from ntm_analysis.report import check_parameters, run_notebook
 from ntm_analysis.storage import write_text
 from ntm_analysis.vietnamese import fold, slugify
@@ -77,11 +87,23 @@ def safe_output_dir(root: Path, year: int) -> Path:
 
 def report_jobs(communes: list[str], year: int, *, processed_dir: Path, reports_dir: Path = REPORTS_DIR,
                 lang: str = "vi", district: bool = True, **extra: Any) -> list[ReportJob]:
-    """Jobs for ``communes`` (and the district): slugs made safe, parameters passed as data."""
+    """Jobs for ``communes`` (and the district): slugs made safe, parameters passed as data.
+
+    Slugs are unique within the batch: the district's (``toan-huyen``) is reserved, and a commune whose
+    slug is already taken (two names that differ only in case, diacritics or punctuation) gets ``-2``,
+    ``-3`` … added. ``processed_dir`` is passed as an absolute path (the notebooks run in the project
+    folder, not in the caller's).
+    """
     out_dir = safe_output_dir(reports_dir, year)
-    jobs = []
+    processed_dir = Path(processed_dir).resolve()
+    jobs, taken = [], {DISTRICT_SLUG} if district else set()
     for name in communes:
-        slug = slugify(name)
+        base = slug = slugify(name)
+        n = 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
         if not (out_dir / slug).resolve().is_relative_to(out_dir):  # slugify makes this impossible; checked anyway
             raise UnsafePathError(name)
         jobs.append(_job("commune", name, slug, out_dir, year, processed_dir, lang, extra))
@@ -111,28 +133,31 @@ def match_commune(name: str, communes: list[str]) -> str:
 
 
 def input_hash(job: ReportJob, inputs: list[Path]) -> str:
-    """A digest of the template, the parameters and every input file's content."""
-    digest = hashlib.sha256()
+    """A digest of the template, the parameters, every input file's content and the package's code
+    (:func:`ntm_analysis.report_content.code_digest`: a fix in the code must not leave an old report
+    looking current)."""
+    digest = report_content.files_digest(inputs)
     digest.update(job.template.read_bytes())
     digest.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-    for path in sorted(inputs):
-        digest.update(path.name.encode("utf-8"))
-        digest.update(path.read_bytes())
+    digest.update(report_content.code_digest().encode("ascii"))
     return digest.hexdigest()
 
 
 def report_inputs(processed_dir: Path) -> list[Path]:
-    """The files a report reads: the processed tables and the shipped reference data and criteria."""
-    return sorted([*Path(processed_dir).glob("*.parquet"), *Path(processed_dir).glob("*.json"),
-                   *REFERENCE_DIR.glob("*.*"), *CRITERIA_DIR.glob("*.yaml")])
+    """The files a report reads: the processed tables, clean summary and quality log, the shipped
+    reference data and criteria (:func:`ntm_analysis.report_content.report_inputs`)."""
+    return report_content.report_inputs(processed_dir)
 
 
 def is_up_to_date(job: ReportJob, digest: str) -> bool:
     """True when the recorded hash matches and every output is present."""
     record = job.output(".hash.json")
-    if not record.exists() or not job.output(".html").exists() or not job.output(".ipynb").exists():
+    if not record.exists() or not all(job.output(s).exists() for s in (".html", ".ipynb", ".xlsx")):
         return False
-    return json.loads(record.read_text(encoding="utf-8")).get("hash") == digest
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("hash") == digest
+    except (ValueError, AttributeError):  # a damaged record: run again
+        return False
 
 
 # ---------------------------------------------------------------- running
@@ -143,19 +168,30 @@ def render_report(job: ReportJob, year: int, digest: str) -> dict:
     started = time.perf_counter()
     lang = job.parameters.get("lang", "vi")
     title = TITLES[job.kind][0 if lang == "vi" else 1].format(name=job.name, year=year)
+    job.output(".hash.json").unlink(missing_ok=True)  # until it succeeds, the report is not current
     try:
         run_notebook(TEMPLATES[job.kind], job.parameters, job.out_dir, stem=job.slug, title=title)
     except Exception as exc:  # noqa: BLE001 - any failure of one report is reported, never raised
-        return _row(job, "failed", f"{type(exc).__name__}: {_first_line(exc)}", started)
+        return _row(job, "failed", error_text(exc), started)
     write_text(json.dumps({"hash": digest, "parameters": job.parameters,
                            "date": datetime.now(timezone.utc).isoformat(timespec="seconds")},
                           ensure_ascii=False, indent=2, sort_keys=True) + "\n", job.output(".hash.json"))
     return _row(job, "done", "", started)
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1][:500] if text else ""
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def error_text(exc: BaseException) -> str:
+    """One line for the index: the notebook's own exception for a failed cell (papermill's ``ename:
+    evalue``), else the exception's type and last line; terminal colour codes removed, at most 500
+    characters."""
+    if getattr(exc, "ename", None):
+        text = f"{exc.ename}: {exc.evalue}"
+    else:
+        lines = str(exc).strip().splitlines()
+        text = f"{type(exc).__name__}: {lines[-1] if lines else ''}"
+    return " ".join(_ANSI.sub("", text).split())[:500]
 
 
 def _row(job: ReportJob, status: str, error: str, started: float) -> dict:
@@ -164,9 +200,26 @@ def _row(job: ReportJob, status: str, error: str, started: float) -> dict:
             "seconds": round(time.perf_counter() - started, 1)}
 
 
+def precompute(processed_dir: str, year: int) -> str | None:
+    """Compute and cache the district-wide results the reports of ``year`` share (in a worker process).
+
+    Returns the error, or None; an error here is not the batch's: each report then meets it itself and
+    reports it in its own row.
+    """
+    try:
+        report_content.district_results(processed_dir, year)
+    except Exception as exc:  # noqa: BLE001 - reported by the reports themselves
+        return error_text(exc)
+    return None
+
+
 def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force: bool = False,
                 processes: int = 2, progress: bool = True) -> pd.DataFrame:
-    """Render every job, in parallel processes; skip unchanged ones; write ``index.html``."""
+    """Render every job, in parallel processes; skip unchanged ones; write ``index.html``.
+
+    The shared district-wide results are computed first, once per processed folder (in a worker, while
+    the district report, the longest, starts in another). A worker that dies fails its report only.
+    """
     for job in jobs:  # a misspelt parameter stops the batch before anything runs
         check_parameters(job.template, job.parameters)
     inputs = report_inputs(processed_dir)
@@ -177,36 +230,77 @@ def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force:
             rows.append(_row(job, "skipped", "", time.perf_counter()))
         else:
             todo.append((job, digest))
-    with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
-        futures = [pool.submit(render_report, job, year, digest) for job, digest in todo]
-        for future in tqdm(as_completed(futures), total=len(futures), desc="Báo cáo / reports", unit="report",
-                           disable=not progress):
-            rows.append(future.result())
+    todo.sort(key=lambda item: item[0].kind != "district")  # the longest report first
+    shared = sorted({(str(job.parameters["processed_dir"]), int(job.parameters["year"])) for job, _ in todo
+                     if "processed_dir" in job.parameters and "year" in job.parameters})
+    if todo:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, min(processes, len(todo))), mp_context=context) as pool:
+            for folder, y in shared:
+                pool.submit(precompute, folder, y)
+            futures: dict[Future, ReportJob] = {pool.submit(render_report, job, year, digest): job
+                                                for job, digest in todo}
+            for future in tqdm(as_completed(futures), total=len(futures), desc="Báo cáo / reports", unit="report",
+                               disable=not progress):
+                rows.append(_result_row(future, futures[future]))
     table = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     order = {job.slug: i for i, job in enumerate(jobs)}
     table = table.sort_values("slug", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    if jobs:
-        write_index(table, jobs[0].out_dir, year)
+    if jobs:  # the index lists every report of the year's folder, not only this batch's
+        write_index(pd.concat([table, _other_reports(jobs[0].out_dir, jobs)], ignore_index=True), jobs[0].out_dir,
+                    year)
     return table
 
 
+def _other_reports(out_dir: Path, jobs: list[ReportJob]) -> pd.DataFrame:
+    """Rows for the reports already in ``out_dir`` that are not in ``jobs`` (an earlier ``--all`` run seen
+    from a one-commune run): ``skipped`` when still current, ``outdated`` when its inputs have changed."""
+    batch = {job.slug for job in jobs}
+    rows = []
+    for record in sorted(Path(out_dir).glob("*.hash.json")):
+        slug = record.name.removesuffix(".hash.json")
+        if slug in batch or not (out_dir / f"{slug}.html").exists():
+            continue
+        try:
+            params = json.loads(record.read_text(encoding="utf-8"))["parameters"]
+            kind = "commune" if "commune" in params else "district"
+            job = ReportJob(kind, params.get("commune", ""), slug, Path(out_dir), params)
+            current = is_up_to_date(job, input_hash(job, report_inputs(Path(params["processed_dir"]))))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        rows.append(_row(job, "skipped" if current else "outdated", "", time.perf_counter()))
+    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+
+
+def _result_row(future: Future, job: ReportJob) -> dict:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died (or an unpicklable result): this report failed
+        job.output(".hash.json").unlink(missing_ok=True)
+        return _row(job, "failed", error_text(exc), time.perf_counter())
+
+
 def write_index(table: pd.DataFrame, out_dir: Path, year: int) -> Path:
-    """``index.html`` linking every report, with its status and the date it was made."""
+    """``index.html`` linking every report of ``table``, with its status (done / skipped / outdated /
+    failed) and the date it was made; a failed report's error, and no link to its stale outputs."""
     rows = []
     for rec in table.itertuples():
         record = out_dir / f"{rec.slug}.hash.json"
         date = json.loads(record.read_text(encoding="utf-8"))["date"][:10] if record.exists() else ""
         status = {"done": "✔ mới tạo / new", "skipped": "✔ không đổi / unchanged",
+                  "outdated": "⚠ số liệu đã đổi, cần chạy lại / inputs changed, run again",
                   "failed": "✘ lỗi / failed"}[rec.status]
         link = (f'<a href="{html.escape(rec.html)}">{html.escape(rec.name)}</a>' if rec.status != "failed"
                 else html.escape(rec.name))
-        excel = f'<a href="{html.escape(rec.excel)}">Excel</a>' if (out_dir / rec.excel).exists() else ""
+        excel = (f'<a href="{html.escape(rec.excel)}">Excel</a>'
+                 if rec.status != "failed" and (out_dir / rec.excel).exists() else "")
         rows.append(f"<tr class=\"{rec.status}\"><td>{link}</td><td>{status}</td><td>{date}</td>"
                     f"<td>{excel}</td><td>{html.escape(rec.error)}</td></tr>")
     page = f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>Báo cáo làng nông thôn mới năm {year} / NTM village reports {year}</title>
 <style>body{{font-family:"DejaVu Sans",sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}}tr.failed td{{background:#f8cbad}}</style></head>
+td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}}tr.failed td{{background:#f8cbad}}
+tr.outdated td{{background:#fff2cc}}</style></head>
 <body><h1>Báo cáo làng nông thôn mới năm {year} / NTM village reports {year}</h1>
 <table><thead><tr><th>Báo cáo / Report</th><th>Trạng thái / Status</th><th>Ngày / Date</th><th>Excel</th>
 <th>Lỗi / Error</th></tr></thead><tbody>

@@ -155,8 +155,11 @@ def _row(coeffs: dict[int, float], n_vars: int) -> csr_matrix:
 
 
 def _objective(model: _Model, rules: PlanRules) -> np.ndarray:
+    """Objective coefficients near 1. Costs count in average village costs, not in đồng: HiGHS finds plans
+    much sooner than with coefficients of 10⁸–10⁹ (benchmarks/README.md), and the scale changes neither the
+    optimum nor the relative gap."""
     if rules.objective == "min_cost":
-        return model.cost
+        return model.cost / max(float(model.cost.mean()) if model.n_vars else 1.0, 1.0)
     scale = model.cost.sum() + 1.0  # most villages first; among equals, the cheapest
     return -1.0 + model.cost / scale
 
@@ -239,10 +242,19 @@ def spend_by_year(schedule: pd.DataFrame, rules: PlanRules) -> pd.DataFrame:
     """Money spent per source (rows) and year (columns) under the phasing rule, in VND (float)."""
     years = list(rules.years)
     done = schedule[schedule["year"].notna()]
-    shares = np.array([[_share_in_year(rules.phasing, int(when), y, years[0]) for y in years]
-                       for when in done["year"]]).reshape(len(done), len(years))
+    when = done["year"].to_numpy(dtype=np.int64)
+    distinct, position = np.unique(when, return_inverse=True)
+    shares = _shares(rules, distinct.tolist())[position].reshape(len(done), len(years))
     costs = done[[f"cost_{s}" for s in rules.sources]].to_numpy(float)
     return pd.DataFrame(costs.T @ shares, index=rules.sources, columns=years)
+
+
+def _shares(rules: PlanRules, scheduled: list[int]) -> np.ndarray:
+    """Share of a village's cost spent in each horizon year (columns) when scheduled for each of
+    ``scheduled`` (rows); a year outside the horizon may spend nothing inside it."""
+    years = list(rules.years)
+    return np.array([[_share_in_year(rules.phasing, when, y, years[0]) for y in years] for when in scheduled],
+                    dtype=float).reshape(len(scheduled), len(years))
 
 
 # ---------------------------------------------------------------- checking, in our own code
@@ -434,22 +446,26 @@ def greedy_schedule(cands: pd.DataFrame, rules: PlanRules, keys: tuple[tuple[str
     started = time.perf_counter()
     order = rank_villages(cands, keys)
     years = list(rules.years)
-    schedule = order.assign(year=pd.array([pd.NA] * len(order), dtype="Int64"))
-    spend = pd.DataFrame(0.0, index=rules.sources, columns=years)
-    for year in years:
-        for i in schedule.index[schedule["year"].isna()]:
-            rec = schedule.loc[i]
-            if (rec["plan_category"] == "commune_linked" and pd.notna(rec["commune_target_year"])
-                    and year > rec["commune_target_year"] and rec["village_code"] not in rules.deadline_exempt):
+    costs = order[[f"cost_{s}" for s in rules.sources]].to_numpy(float)  # village × source
+    shares = _shares(rules, years)  # year scheduled × year spent
+    limit = rules.budgets[years].to_numpy(float) + 0.5  # source × year; half a đồng for float sums
+    bound = (order["plan_category"].eq("commune_linked") & order["commune_target_year"].notna()
+             & ~order["village_code"].isin(rules.deadline_exempt)).to_numpy()
+    latest = np.where(bound, order["commune_target_year"].to_numpy(dtype=float, na_value=np.inf), np.inf)
+    spend = np.zeros((len(rules.sources), len(years)))
+    chosen = np.full(len(order), -1)  # position of the year each village is scheduled for; -1: not scheduled
+    for j, year in enumerate(years):
+        for i in np.flatnonzero(chosen < 0):
+            if year > latest[i]:
                 continue
-            extra = pd.DataFrame({y: [rec[f"cost_{s}"] * _share_in_year(rules.phasing, year, y, years[0])
-                                      for s in rules.sources] for y in years}, index=rules.sources)
-            if ((spend + extra) <= rules.budgets[years].astype(float) + 0.5).all().all():
-                schedule.at[i, "year"] = year
+            extra = np.outer(costs[i], shares[j])
+            if (spend + extra <= limit).all():
+                chosen[i] = j
                 spend += extra
+    year = pd.array([years[j] if j >= 0 else pd.NA for j in chosen], dtype="Int64")
     done_before = cands[cands["meets_at_baseline"]].assign(
         year=pd.array([pd.NA] * int(cands["meets_at_baseline"].sum()), dtype="Int64"))
-    schedule = pd.concat([schedule.drop(columns=["rank", "tied"]), done_before], ignore_index=True)
+    schedule = pd.concat([order.drop(columns=["rank", "tied"]).assign(year=year), done_before], ignore_index=True)
     done = schedule["year"].notna()
     return SchedulePlan(schedule, spend_by_year(schedule, rules), "greedy", rules.objective,
                         int(schedule.loc[done, "cost_vnd"].sum()), int(done.sum()),

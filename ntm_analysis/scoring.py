@@ -48,12 +48,11 @@ VILLAGE_STATUS_COLUMNS = ["village_code", "year", "criteria_met", "criteria_tota
                           "criteria_incomplete", "met_label", "meets_standard", "distance_to_standard",
                           "missing_criteria_vi", "missing_criteria_en", "criteria_set", "policy"]
 
-TEXT = pd.Series([""]).dtype  # pandas' default text dtype ("str" since pandas 3), as the frames have always had
-# Status codes in the dense arrays, positions in these label tuples.
+TEXT = pd.Series([""]).dtype  # pandas' default text dtype (arrow-backed "str" since pandas 3), as before
+# Status codes in the dense arrays: positions in these label tuples (no data / incomplete share code 2).
 INDICATOR_STATUSES = ("pass", "fail", "no_data")
 CRITERION_STATUSES = ("pass", "fail", "incomplete")
-PASS, FAIL, NO_DATA = 0, 1, 2
-INCOMPLETE = 2
+PASS, FAIL, NO_DATA, INCOMPLETE = 0, 1, 2, 2
 
 
 class ScoringError(ValueError):
@@ -207,7 +206,7 @@ class _Grid:
 
     def keys(self, repeat: int, pairs: np.ndarray | slice = slice(None)) -> dict[str, pd.Series]:
         """``village_code`` and ``year`` columns of ``pairs`` (positions), each repeated ``repeat`` times."""
-        return {name: pd.Series(keys.array.take(np.repeat(positions[pairs], repeat)), dtype=keys.dtype, copy=False)
+        return {name: pd.Series(keys.take(positions[pairs]).repeat(repeat), copy=False)
                 for name, keys, positions in [("village_code", self.village_codes, self.village),
                                               ("year", self.years, self.year)]}
 
@@ -225,7 +224,7 @@ def _run_heads(*columns: pd.Series) -> np.ndarray:
 def _indicator_columns(codes: pd.Series, rules: _Rules) -> np.ndarray:
     """The rules' column of each row's indicator code; -1 for a code outside the set or missing."""
     row_codes, distinct = pd.factorize(codes)
-    return np.append(pd.Index(rules.column("code")).get_indexer(distinct), -1)[row_codes]
+    return np.append(pd.Index(rules.column("code")).get_indexer(distinct), -1).astype(np.int8).take(row_codes)
 
 
 # ---------------------------------------------------------------- judging
@@ -256,7 +255,8 @@ def _judge(grid: _Grid, rules: _Rules) -> _Judged:
     np.subtract(threshold, value, out=shortfall, where=at_least)   # "≥ t": below it
     np.abs(shortfall, out=shortfall, where=~(at_least | at_most))  # "= t": either way
     np.clip(shortfall, 0, None, out=shortfall)
-    gap = np.clip(shortfall / rules.scale[grid.group], 0, 1)
+    gap = np.divide(shortfall, rules.scale[grid.group])
+    np.clip(gap, 0, 1, out=gap)
     return _Judged(threshold, status, shortfall, gap)
 
 
@@ -279,9 +279,11 @@ def _criterion_verdicts(grid: _Grid, judged: _Judged, rules: _Rules) -> _Verdict
     starts = rules.criterion_starts
     failed = np.logical_or.reduceat(judged.status == FAIL, starts, axis=1)[pairs]
     no_data = np.logical_or.reduceat(judged.status == NO_DATA, starts, axis=1)[pairs]
-    largest = np.fmax.reduceat(judged.gap, starts, axis=1)[pairs]
     status = np.where(failed, np.int8(FAIL), np.where(no_data, np.int8(INCOMPLETE), np.int8(PASS)))
-    return _Verdicts(pairs, status, np.where(failed, largest, np.where(no_data, np.nan, 0.0)))
+    gap = np.fmax.reduceat(judged.gap, starts, axis=1)[pairs]  # the largest, ignoring NaN
+    gap[status == PASS] = 0.0
+    gap[status == INCOMPLETE] = np.nan
+    return _Verdicts(pairs, status, gap)
 
 
 # ---------------------------------------------------------------- the scored frames
@@ -290,14 +292,15 @@ def _criterion_verdicts(grid: _Grid, judged: _Judged, rules: _Rules) -> _Verdict
 def _indicator_frame(grid: _Grid, judged: _Judged, rules: _Rules) -> pd.DataFrame:
     """One row per pair × indicator (``INDICATOR_SCORE_COLUMNS``)."""
     n_pairs, n_indicators = grid.value.shape
-    column = np.tile(np.arange(n_indicators), n_pairs)
     unknown = np.repeat(grid.group < 0, n_indicators)  # no rule for a village missing from the villages table
+    criterion = np.tile(rules.column("criterion"), n_pairs)
+    groups = np.array([*rules.groups, pd.NA], dtype=object)  # group -1 picks the last
     return pd.DataFrame({
         **grid.keys(n_indicators),
-        "criterion": _take(rules.column("criterion"), np.where(unknown, -1, column), None),
-        "indicator_code": _take(rules.column("code"), column, object),
-        "group": pd.Series(np.array([*rules.groups, pd.NA], dtype=object)[np.repeat(grid.group, n_indicators)],
-                           dtype=object, copy=False),
+        "criterion": np.where(unknown, np.nan, criterion) if unknown.any() else criterion,
+        "indicator_code": pd.Series(np.tile(np.array(rules.column("code"), dtype=object), n_pairs), dtype=object,
+                                    copy=False),
+        "group": pd.Series(groups.take(grid.group).repeat(n_indicators), dtype=object, copy=False),
         "value": grid.value.ravel(),
         "threshold": judged.threshold.ravel(),
         "direction": _tiled(rules.column("direction"), n_pairs, unknown),
@@ -313,11 +316,10 @@ def _criterion_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: 
                      policy: str) -> pd.DataFrame:
     """One row per scored pair × criterion (``CRITERION_SCORE_COLUMNS``)."""
     n_pairs, n_criteria = verdicts.status.shape
-    column = np.tile(np.arange(n_criteria), n_pairs)
     names = {c.number: c for c in criteria.criteria}
     return pd.DataFrame({
         **grid.keys(n_criteria, verdicts.pairs),
-        "criterion": _take(rules.criteria, column, None),
+        "criterion": np.tile(rules.criteria, n_pairs),
         "criterion_vi": _tiled([names[n].name_vi for n in rules.criteria], n_pairs),
         "criterion_en": _tiled([names[n].name_en for n in rules.criteria], n_pairs),
         "status": _take(CRITERION_STATUSES, verdicts.status.ravel()),
@@ -338,6 +340,8 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
     terms = np.where(np.isnan(verdicts.gap), 1.0 if policy == "missing_fails" else 0.0, verdicts.gap)
     excused = incomplete if policy == "exclude" else 0
     names = {c.number: c for c in criteria.criteria}
+    missing_vi, missing_en = _joined(missing, [[names[n].name_vi for n in rules.criteria],
+                                               [names[n].name_en for n in rules.criteria]])
     return pd.DataFrame({
         **grid.keys(1, verdicts.pairs),
         "criteria_met": met,
@@ -347,30 +351,28 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
         "met_label": _take([f"{k}/{total}" for k in range(total + 1)], met),
         "meets_standard": (failed == 0) & (met + excused >= criteria.criteria_required),
         "distance_to_standard": np.add.reduceat(terms, [0], axis=1)[:, 0],  # pandas' grouped sum, to the digit
-        "missing_criteria_vi": _joined(missing, [names[n].name_vi for n in rules.criteria]),
-        "missing_criteria_en": _joined(missing, [names[n].name_en for n in rules.criteria]),
+        "missing_criteria_vi": missing_vi,
+        "missing_criteria_en": missing_en,
         "criteria_set": _tiled([criteria.id], len(status)),
         "policy": _tiled([policy], len(status)),
     }, copy=False)
 
 
-def _joined(flags: np.ndarray, names: Sequence[str]) -> pd.Series:
-    """The ``names`` flagged in each row of ``flags``, joined with "; ", built once per distinct row."""
-    packed = np.packbits(flags, axis=1)
-    _, first, inverse = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
-                                  return_index=True, return_inverse=True)
-    return _take(["; ".join(np.asarray(names)[flags[row]]) for row in first], inverse)
+def _joined(flags: np.ndarray, languages: Sequence[Sequence[str]]) -> list[pd.Series]:
+    """For each list of names in ``languages``, the names flagged in each row of ``flags`` joined with "; ".
 
-
-def _take(labels: Sequence, positions: np.ndarray, dtype: pd.api.extensions.ExtensionDtype | type | None = TEXT
-          ) -> pd.Series:
-    """``labels[positions]`` as a column, position -1 giving a missing value.
-
-    ``dtype``: ``TEXT``, ``object``, or None for numpy's own (ints widen to float when a value is missing).
+    Each distinct row of flags (a pattern of missing criteria) is joined once.
     """
-    array = pd.array(list(labels), dtype=TEXT) if dtype == TEXT else np.array(list(labels), dtype=dtype)
-    return pd.Series(pd.api.extensions.take(array, positions, allow_fill=True),
-                     dtype=object if dtype is object else None, copy=False)
+    packed = pd.DataFrame(np.packbits(flags, axis=1))
+    pattern = packed.groupby(list(packed.columns), sort=False).ngroup().to_numpy()
+    _, first = np.unique(pattern, return_index=True)
+    return [_take(["; ".join(np.asarray(names)[flags[row]]) for row in first], pattern) for names in languages]
+
+
+def _take(labels: Sequence[str], positions: np.ndarray) -> pd.Series:
+    """``labels[positions]`` as a ``TEXT`` column (arrow takes small integer positions as they are)."""
+    strings = pa.array(list(labels), type=pa.large_string()).take(pa.array(positions))
+    return pd.Series(pd.array(strings, dtype=TEXT), copy=False)
 
 
 def _tiled(labels: Sequence[str], times: int, missing: np.ndarray | None = None) -> pd.Series:
@@ -381,7 +383,7 @@ def _tiled(labels: Sequence[str], times: int, missing: np.ndarray | None = None)
     encoded = [label.encode() for label in labels]
     ends = np.cumsum([len(b) for b in encoded], dtype=np.int64)
     offsets = np.zeros(len(labels) * times + 1, dtype=np.int64)
-    offsets[1:] = (np.arange(times, dtype=np.int64)[:, None] * (ends[-1] if len(ends) else 0) + ends).ravel()
+    np.add(np.arange(times, dtype=np.int64)[:, None] * ends[-1], ends, out=offsets[1:].reshape(times, len(labels)))
     data = np.tile(np.frombuffer(b"".join(encoded), dtype=np.uint8), times)
     valid = None if missing is None or not missing.any() else pa.py_buffer(np.packbits(~missing, bitorder="little"))
     strings = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), valid)

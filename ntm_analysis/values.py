@@ -10,12 +10,14 @@ Rejected values (``REJECTED_VALUE_COLUMNS``): the same source columns, the raw `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from ntm_analysis.cleaning import parse_cells, parser_for, read_code, report_readings, tidy_text
+from ntm_analysis.cleaning import from_distinct, parser_for, read_code, read_distinct, tidy_text
 from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.criteria.loader import VOCABULARY
 from ntm_analysis.dataset import Table
@@ -41,11 +43,34 @@ def clean_values(tables: list[Table], villages: pd.DataFrame, criteria: Criteria
     rejected = pd.concat([*rejected, out_of_range, duplicates], ignore_index=True)
     values = values[VALUE_COLUMNS].astype({"village_code": "string", "indicator_code": "string", "year": "int64",
                                            "value": "float64", "row": "int64"})
-    VALUES.validate(values, lazy=True)  # a failure here is a bug in the steps above, not a user mistake
+    VALUES.validate(values, lazy=True, inplace=True)  # a failure here is a bug in the steps above, not a user
+    # mistake; inplace: nothing is coerced, so this only spares pandera a copy of the table
+    return (_in_order(values, criteria),
+            rejected[REJECTED_VALUE_COLUMNS].astype({"row": "Int64"}).reset_index(drop=True))
+
+
+def _in_order(values: pd.DataFrame, criteria: CriteriaSet) -> pd.DataFrame:
+    """Values by village code, year and the criteria set's indicator order (codes compare as text).
+
+    The order is one stable sort of a single number per value, fast when the table is already in order
+    (as long tables usually are); village × year × indicator is unique here, so no ties remain.
+    """
     order = {code: i for i, code in enumerate(i.code for i in criteria.indicators)}
-    values = values.assign(_o=values["indicator_code"].map(order)).sort_values(
-        ["village_code", "year", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    return values, rejected[REJECTED_VALUE_COLUMNS].astype({"row": "Int64"}).reset_index(drop=True)
+    key = np.zeros(len(values), dtype=np.int64)
+    for codes, size in [_ranks(values["village_code"]), _ranks(values["year"]),
+                        (_per_indicator(values["indicator_code"], order, len(order)).astype(np.int64),
+                         len(order) + 1)]:
+        key = key * size + codes
+    positions = np.argsort(key, kind="stable")
+    if (positions == np.arange(len(values))).all():
+        return values.reset_index(drop=True)
+    return values.take(positions).reset_index(drop=True)
+
+
+def _ranks(column: pd.Series) -> tuple[np.ndarray, int]:
+    """Each value's rank among the column's distinct values (sorted), and how many there are."""
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), len(uniques)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -68,18 +93,27 @@ def _read_table(table: Table, villages: pd.DataFrame, criteria: CriteriaSet,
         log.problem("no_year", where, count=len(frame))
         return _empty(KEPT_COLUMNS), pd.concat([_all_cells(table, "no_year"), unknown])
     rows = _resolve_rows(table, villages, log)
-    cells = _melt(table, criteria, log).merge(rows, on="row", how="left")
-    row_problem = cells["row_reason"].notna()
-    rejected = [_as_rejected(cells[row_problem], cells.loc[row_problem, "row_reason"]), unknown]
-    cells = cells[~row_problem]
-    no_indicator = cells["indicator_code"].isna()
-    rejected.append(_as_rejected(cells[no_indicator], "unknown_indicator"))
-    cells = cells[~no_indicator]
-    readings = _read_cells(cells, table, criteria, log)
-    bad = readings["problem"].notna() & ~readings["problem"].isin(WARNINGS_KEEP_VALUE)
-    rejected.append(_as_rejected(cells[bad], readings.loc[bad, "problem"]))
-    kept = cells[~bad].assign(value=readings.loc[~bad, "value"])
-    return kept, pd.concat(rejected, ignore_index=True)
+    cells = _with_rows(_melt(table, criteria, log), rows)
+    row_problem, cells = _split(cells, cells["row_reason"].notna())
+    rejected = [_as_rejected(row_problem, row_problem["row_reason"]), unknown]
+    no_indicator, cells = _split(cells, cells["indicator_code"].isna())
+    rejected.append(_as_rejected(no_indicator, "unknown_indicator"))
+    value, problem = _read_cells(cells, table, criteria, log)
+    bad = pd.notna(problem)
+    bad[bad] = [p not in WARNINGS_KEEP_VALUE for p in problem[bad]]
+    unreadable, kept = _split(cells, bad)
+    rejected.append(_as_rejected(unreadable, problem[bad]))
+    return kept.assign(value=value[~bad]), pd.concat(rejected, ignore_index=True)
+
+
+def _split(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the rows where ``mask`` holds, the other rows); the frame is not copied when one side is empty."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return frame.iloc[:0], frame
+    if mask.all():
+        return frame, frame.iloc[:0]
+    return frame[mask], frame[~mask]
 
 
 def _resolve_rows(table: Table, villages: pd.DataFrame, log: QualityLog) -> pd.DataFrame:
@@ -104,42 +138,95 @@ def _match_villages(code: pd.Series, name: pd.Series, commune: pd.Series, table:
 
     Each distinct (code, name, commune) is resolved once; problems are reported on every row concerned.
     """
-    keys = pd.DataFrame({"code": code, "name": name, "commune": commune})
-    distinct = keys.drop_duplicates()
+    group, first = _distinct_rows([code, name, commune])
     index = _VillageIndex.of(villages)
-    outcomes = {k: _resolve_village(*k, index) for k in distinct.itertuples(index=False, name=None)}
-    resolved_of = {k: v[0] for k, v in outcomes.items()}
-    as_tuples = list(keys.itertuples(index=False, name=None))
-    resolved = pd.Series([resolved_of[k] for k in as_tuples], index=code.index, dtype="string")
-    reason = pd.Series([outcomes[k][1] for k in as_tuples], index=code.index, dtype=object)
-    for idx in code.index[reason.notna() | pd.Series([outcomes[k][2] is not None for k in as_tuples],
-                                                     index=code.index)]:
-        _, problem, mismatch = outcomes[as_tuples[code.index.get_loc(idx)]]
-        row = int(table.frame.at[idx, "row"])
-        if problem == "missing_required_value":
-            log.problem(problem, _loc(table, row, "village_code"))
-        elif problem == "unknown_village" and pd.notna(code[idx]):
-            log.problem(problem, _loc(table, row, "village_code"), code[idx])
-        elif problem:
-            log.problem(problem, _loc(table, row, "village_name"), name[idx], detail=mismatch or "")
-        else:
-            log.problem("commune_mismatch", _loc(table, row, "commune"), commune[idx], detail=mismatch)
+    outcomes = [_resolve_village(*key, index)
+                for key in zip(*(column.take(first).to_numpy(dtype=object) for column in [code, name, commune]))]
+    resolved = from_distinct([found for found, _, _ in outcomes], group, code.index)
+    problems = np.array([problem for _, problem, _ in outcomes], dtype=object)
+    reason = pd.Series(problems[group], index=code.index, dtype=object)
+    concerned = np.array([problem is not None or detail is not None for _, problem, detail in outcomes],
+                         dtype=bool)[group]
+    rows = table.frame["row"].to_numpy()
+    for pos in np.flatnonzero(concerned):
+        _, problem, detail = outcomes[group[pos]]
+        _report_village(problem, detail, int(rows[pos]), code.iloc[pos], name.iloc[pos], commune.iloc[pos], table,
+                        log)
     return resolved, reason
 
 
-@dataclass(frozen=True)
-class _VillageIndex:
-    """The villages table prepared for matching: commune by code, (code, commune) by folded name."""
+def _distinct_rows(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number among the distinct rows of ``columns`` (see ``_row_keys``) and the position of
+    each distinct row's first appearance."""
+    keys = _row_keys(columns)
+    _, first = np.unique(keys, return_index=True)
+    return keys, first
 
+
+def _row_keys(columns: list[pd.Series]) -> np.ndarray:
+    """One number per row, the same for rows equal in all ``columns`` (NA equals NA), numbered 0, 1 …
+    in order of first appearance."""
+    keys, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        if size * (len(uniques) + 1) >= 2**62:  # renumber before the combined number could overflow
+            keys, size = _renumbered(keys)
+        keys, size = keys * (len(uniques) + 1) + (codes + 1), size * (len(uniques) + 1)
+    return _renumbered(keys)[0]
+
+
+def _renumbered(keys: np.ndarray) -> tuple[np.ndarray, int]:
+    """Keys renumbered 0, 1 … in order of first appearance, and how many distinct keys there are."""
+    codes, uniques = pd.factorize(keys)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _report_village(problem: str | None, detail: str | None, row: int, code: object, name: object,
+                    commune: object, table: Table, log: QualityLog) -> None:
+    """Log what ``_resolve_village`` found wrong with one row."""
+    if problem == "missing_required_value":
+        log.problem(problem, _loc(table, row, "village_code"))
+    elif problem == "unknown_village" and pd.notna(code):
+        log.problem(problem, _loc(table, row, "village_code"), code)
+    elif problem:
+        log.problem(problem, _loc(table, row, "village_name"), name, detail=detail or "")
+    else:
+        log.problem("commune_mismatch", _loc(table, row, "commune"), commune, detail=detail)
+
+
+@dataclass
+class _VillageIndex:
+    """The villages table prepared for matching: commune by code, (code, commune) by folded name.
+
+    Folded texts are remembered while the index lives (one table): the same names and communes recur.
+    """
+
+    villages: pd.DataFrame
     commune_of: dict[str, str]
-    by_name: dict[str, list[tuple[str, str]]]
+    _folded: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, villages: pd.DataFrame) -> _VillageIndex:
+        return cls(villages, dict(zip(villages["village_code"], villages["commune"])))
+
+    @cached_property
+    def by_name(self) -> dict[str, list[tuple[str, str]]]:
+        """Villages by folded name; built on first use (only rows without a code need it)."""
         by_name: dict[str, list[tuple[str, str]]] = {}
-        for code, name, commune in zip(villages["village_code"], villages["village_name"], villages["commune"]):
-            by_name.setdefault(fold(name), []).append((code, commune))
-        return cls(dict(zip(villages["village_code"], villages["commune"])), by_name)
+        for code, name, commune in zip(self.villages["village_code"], self.villages["village_name"],
+                                       self.villages["commune"]):
+            by_name.setdefault(self.fold(name), []).append((code, commune))
+        return by_name
+
+    def fold(self, text: str) -> str:
+        """``vietnamese.fold``, computed once per distinct text."""
+        if text not in self._folded:
+            self._folded[text] = fold(text)
+        return self._folded[text]
+
+    def commune_key(self, name: str) -> str:
+        """A commune name's matching key, without a leading "xã" / "thị trấn"."""
+        return self.fold(name).removeprefix("xa ").removeprefix("thi tran ")
 
 
 def _resolve_village(code: object, name: object, commune: object,
@@ -152,19 +239,15 @@ def _resolve_village(code: object, name: object, commune: object,
             return pd.NA, "unknown_village", None
         found = (code, index.commune_of[code])
     else:
-        matches = index.by_name.get(fold(name), [])
+        matches = index.by_name.get(index.fold(name), [])
         if pd.notna(commune) and len(matches) > 1:
-            matches = [m for m in matches if fold(m[1]) == _commune_key(commune)]
+            matches = [m for m in matches if index.fold(m[1]) == index.commune_key(commune)]
         if len(matches) != 1:
             return pd.NA, "ambiguous_village" if matches else "unknown_village", ", ".join(m[0] for m in matches)
         found = matches[0]
-    if pd.notna(commune) and _commune_key(commune) != fold(found[1]):
+    if pd.notna(commune) and index.commune_key(commune) != index.fold(found[1]):
         return found[0], None, f"{found[0]} ({found[1]})"
     return found[0], None, None
-
-
-def _commune_key(name: str) -> str:
-    return fold(name).removeprefix("xa ").removeprefix("thi tran ")
 
 
 def _read_years(table: Table, log: QualityLog) -> tuple[pd.Series, pd.Series]:
@@ -172,12 +255,12 @@ def _read_years(table: Table, log: QualityLog) -> tuple[pd.Series, pd.Series]:
     if "year" not in frame.columns:
         return (pd.Series(table.year_from_name, index=frame.index, dtype="Int64"),
                 pd.Series(pd.NA, index=frame.index, dtype=object))
-    readings = parse_cells(frame["year"], lambda raw: _year_reading(raw, table.year_from_name))
-    bad = readings["value"].isna()
-    for idx in frame.index[bad]:
-        log.problem("invalid_year", _loc(table, int(frame.at[idx, "row"]), "year"), frame.at[idx, "year"])
+    year, _, _ = read_distinct(frame["year"], lambda raw: _year_reading(raw, table.year_from_name))
+    bad = np.isnan(year)
+    for row, cell in zip(frame["row"].to_numpy()[bad], frame["year"].to_numpy()[bad]):
+        log.problem("invalid_year", _loc(table, int(row), "year"), cell)
     reason = pd.Series(np.where(bad, "invalid_year", None), index=frame.index, dtype=object)
-    return readings["value"].round().astype("Int64"), reason
+    return pd.Series(year, index=frame.index).round().astype("Int64"), reason
 
 
 def _year_reading(raw: object, fallback: int | None):  # noqa: ANN202 - a numbers.Reading
@@ -196,40 +279,100 @@ def _loc(table: Table, row: int, column: str) -> Location:
 
 
 def _melt(table: Table, criteria: CriteriaSet, log: QualityLog) -> pd.DataFrame:
-    """One row per cell: ``row``, ``column`` (header text), ``indicator_code`` (NA if unknown), ``cell``."""
+    """One row per cell: ``row``, ``column`` (header text), ``indicator_code`` (NA if unknown), ``cell``.
+
+    Wide tables give their indicator columns one after the other; ``position`` is the cell's row in
+    ``table.frame``.
+    """
     frame = table.frame
     if table.kind == "wide":
-        long = frame.melt(id_vars="row", value_vars=table.indicator_columns, var_name="indicator_code",
-                          value_name="cell")
-        long["column"] = long["indicator_code"].map(table.headers)
-        return long.assign(file=table.file, sheet=table.sheet).astype({"indicator_code": "string"})
+        columns = table.indicator_columns
+        n = len(frame)
+        return pd.DataFrame({
+            "row": np.tile(frame["row"].to_numpy(), len(columns)),
+            "indicator_code": _repeat_text(columns, n, "string"),
+            "cell": pd.Series(_stack(frame, columns), dtype=object),
+            "column": _repeat_text([table.headers[c] for c in columns], n),
+            "file": _repeat_text([table.file], n * len(columns)),
+            "sheet": _repeat_text([table.sheet], n * len(columns)),
+            "position": np.tile(np.arange(n), len(columns)),
+        })
     raw = tidy_text(frame["indicator"], frame["row"], table, "indicator", log)
-    codes = raw.map(lambda text: criteria.match_indicator(text) if pd.notna(text) else pd.NA)
-    for idx in frame.index[codes.isna()]:
-        log.problem("unknown_indicator", _loc(table, int(frame.at[idx, "row"]), "indicator"),
-                    frame.at[idx, "indicator"], detail=criteria.id)
-    return pd.DataFrame({"file": table.file, "sheet": table.sheet, "row": frame["row"],
-                         "column": table.headers["value"], "indicator_code": codes.astype("string"),
-                         "cell": frame["value"]})
+    codes = _match_indicators(raw, criteria)
+    for row, cell in zip(frame["row"].to_numpy()[codes.isna().to_numpy()],
+                         frame["indicator"].to_numpy()[codes.isna().to_numpy()]):
+        log.problem("unknown_indicator", _loc(table, int(row), "indicator"), cell, detail=criteria.id)
+    n = len(frame)
+    return pd.DataFrame({"file": _repeat_text([table.file], n), "sheet": _repeat_text([table.sheet], n),
+                         "row": frame["row"].to_numpy(), "column": _repeat_text([table.headers["value"]], n),
+                         "indicator_code": codes, "cell": frame["value"].astype(object),
+                         "position": np.arange(n)})
 
 
-def _read_cells(cells: pd.DataFrame, table: Table, criteria: CriteriaSet, log: QualityLog) -> pd.DataFrame:
-    """Read each cell with its indicator's parser; the number convention is judged per column."""
-    parts = []
-    for code, group in cells.groupby("indicator_code", sort=False):
+def _repeat_text(texts: list[str], times: int, dtype: str = "str") -> pd.api.extensions.ExtensionArray:
+    """Each of ``texts`` repeated ``times`` times, in order, as a text array."""
+    return pd.array(texts, dtype=dtype).take(np.repeat(np.arange(len(texts)), times))
+
+
+def _stack(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The cells of ``columns``, one column after the other."""
+    if not columns:
+        return np.empty(0, dtype=object)
+    return np.concatenate([frame[c].to_numpy(dtype=object) for c in columns])
+
+
+def _match_indicators(text: pd.Series, criteria: CriteriaSet) -> pd.Series:
+    """The indicator code each (tidied) text names, NA when none; each distinct text is matched once."""
+    codes, texts = pd.factorize(text, use_na_sentinel=True)
+    matched = [criteria.match_indicator(t) or pd.NA for t in texts]
+    return from_distinct(matched, codes, text.index) if matched else pd.Series(pd.NA, index=text.index,
+                                                                               dtype="string")
+
+
+def _with_rows(cells: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``cells`` with the columns of ``rows`` (village, year, note, row_reason) of the row each cell is in."""
+    per_cell = rows.drop(columns="row").take(cells["position"].to_numpy()).reset_index(drop=True)
+    return pd.concat([cells.drop(columns="position"), per_cell], axis=1)
+
+
+def _read_cells(cells: pd.DataFrame, table: Table, criteria: CriteriaSet,
+                log: QualityLog) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's value (NaN if none) and problem (None if fine), read with its indicator's parser.
+
+    The number convention is judged per indicator; every problem is logged at its cell.
+    """
+    raw = cells["cell"].to_numpy(dtype=object)
+    value = np.full(len(cells), np.nan)
+    problem = np.full(len(cells), None, dtype=object)
+    detail = np.full(len(cells), None, dtype=object)
+    for code, where in _groups(cells["indicator_code"]):
         indicator = criteria.indicator(code)
-        readings = parse_cells(group["cell"], parser_for(indicator.kind, indicator.unit, group["cell"]))
-        report_readings(readings, group["cell"], group["row"], table, "value", log) if table.kind == "long" \
-            else _report_wide(readings, group, table, log)
-        parts.append(readings)
-    return (pd.concat(parts) if parts else pd.DataFrame(columns=["value", "problem", "detail"])).reindex(cells.index)
+        group = raw[where]
+        parser = parser_for(indicator.kind, indicator.unit, pd.Series(group, dtype=object))
+        value[where], problem[where], detail[where] = read_distinct(group, parser)
+    _report_cells(problem, detail, raw, cells, table, log)
+    return value, problem
 
 
-def _report_wide(readings: pd.DataFrame, group: pd.DataFrame, table: Table, log: QualityLog) -> None:
-    for idx in readings.index[readings["problem"].notna()]:
-        log.problem(readings.at[idx, "problem"], Location(table.file, table.sheet, int(group.at[idx, "row"]),
-                                                          group.at[idx, "column"]),
-                    group.at[idx, "cell"], detail=readings.at[idx, "detail"])
+def _groups(keys: pd.Series) -> Iterator[tuple[object, np.ndarray]]:
+    """(key, positions) for each distinct key, in order of first appearance; positions ascending."""
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    small = np.int16 if len(uniques) < 2**15 else np.intp  # a stable sort of int16 is numpy's radix sort
+    order = np.argsort(codes.astype(small), kind="stable")
+    ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(uniques)))
+    start = int(np.sum(codes < 0))
+    for key, end in zip(uniques, ends + start):
+        yield key, order[start:end]
+        start = end
+
+
+def _report_cells(problem: np.ndarray, detail: np.ndarray, raw: np.ndarray, cells: pd.DataFrame, table: Table,
+                  log: QualityLog) -> None:
+    """One problem per cell that could not be read (or is kept with a warning), at its source cell."""
+    found = np.flatnonzero(pd.notna(problem))
+    rows, columns = cells["row"].to_numpy()[found], cells["column"].take(found).to_numpy(dtype=object)
+    for pos, row, column in zip(found, rows, columns):
+        log.problem(problem[pos], Location(table.file, table.sheet, int(row), column), raw[pos], detail=detail[pos])
 
 
 def _unknown_column_cells(table: Table, log: QualityLog) -> pd.DataFrame:
@@ -266,21 +409,37 @@ def _cell_text(cell: object) -> str:
 def _check_ranges(values: pd.DataFrame, criteria: CriteriaSet,
                   log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """pandera, lazily: a value outside its unit's range (a percent above 100 …) is rejected."""
-    units = pd.Series({i.code: i.unit for i in criteria.indicators})
-    unit = values["indicator_code"].map(units)
+    units = {i.code: i.unit for i in criteria.indicators}
     bounds = pd.DataFrame({u: (v["min"], v["max"]) for u, v in VOCABULARY["units"].items()},
                           index=["low", "high"]).T.astype(float).fillna({"low": -np.inf, "high": np.inf})
-    frame = values.assign(low=unit.map(bounds["low"]).fillna(-np.inf), high=unit.map(bounds["high"]).fillna(np.inf),
-                          year=values["year"].astype("int64"), value=values["value"].astype("float64"),
-                          village_code=values["village_code"].astype("string"),
-                          indicator_code=values["indicator_code"].astype("string"))
-    cases = failing_cells(frame, VALUE_RANGES)
+    low = {code: bounds.at[unit, "low"] if unit in bounds.index else -np.inf for code, unit in units.items()}
+    high = {code: bounds.at[unit, "high"] if unit in bounds.index else np.inf for code, unit in units.items()}
+    ranges = pd.DataFrame({"value": values["value"].astype("float64"),
+                           "low": _per_indicator(values["indicator_code"], low, -np.inf),
+                           "high": _per_indicator(values["indicator_code"], high, np.inf)}, index=values.index)
+    cases = failing_cells(ranges, VALUE_RANGES)
+    if cases.empty:
+        return values, _as_rejected(values.iloc[:0], "out_of_range")
+    frame = values.loc[cases["index"].unique()].assign(low=ranges["low"], high=ranges["high"],
+                                                      value=ranges["value"])
     cases = cases.assign(header=frame.loc[cases["index"], "column"].to_numpy(),
-                         allowed=[_range_text(frame.at[i, "low"], frame.at[i, "high"], units_name)
-                                  for i, units_name in zip(cases["index"], unit[cases["index"]])])
+                         allowed=[_range_text(frame.at[i, "low"], frame.at[i, "high"],
+                                              units.get(frame.at[i, "indicator_code"], np.nan))
+                                  for i in cases["index"]])
     report_out_of_range(frame, cases, log)
     bad = values.index.isin(cases["index"])
     return values[~bad], _as_rejected(values[bad], "out_of_range")
+
+
+def _per_indicator(codes: pd.Series, lookup: dict[str, float], default: float) -> np.ndarray:
+    """``lookup[code]`` for each value's indicator code (``default`` when absent); one look-up per code."""
+    ids, distinct = pd.factorize(codes, use_na_sentinel=True)
+    return np.array([lookup.get(code, default) for code in distinct] + [default], dtype="float64")[ids]
+
+
+def _duplicated(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """``frame.duplicated(columns, keep=False)``, computed on row numbers (faster on text columns)."""
+    return pd.Series(_row_keys([frame[c] for c in columns])).duplicated(keep=False).to_numpy()
 
 
 def _range_text(low: float, high: float, unit: str) -> str:
@@ -292,7 +451,7 @@ def _range_text(low: float, high: float, unit: str) -> str:
 def _resolve_duplicates(values: pd.DataFrame, log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same village × year × indicator twice: kept once if the values agree, else all rejected."""
     key = ["village_code", "year", "indicator_code"]
-    dup = values.duplicated(key, keep=False)
+    dup = pd.Series(_duplicated(values, key), index=values.index)
     if not dup.any():
         return values, _empty(REJECTED_VALUE_COLUMNS)
     groups = values[dup].assign(_has=values.loc[dup, "value"].notna()).sort_values("_has", ascending=False,

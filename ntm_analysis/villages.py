@@ -17,7 +17,7 @@ import difflib
 import pandas as pd
 
 from ntm_analysis.admin_units import category_lookup, commune_lookup
-from ntm_analysis.cleaning import parse_cells, parser_for, read_code, report_readings, tidy_text
+from ntm_analysis.cleaning import map_distinct, parse_cells, parser_for, read_code, report_readings, tidy_text
 from ntm_analysis.dataset import Table
 from ntm_analysis.quality import Location, QualityLog
 from ntm_analysis.schemas import VILLAGES, failing_cells, report_out_of_range
@@ -100,7 +100,7 @@ def _match_communes(out: pd.DataFrame, table: Table, admin: pd.DataFrame,
                     log: QualityLog) -> tuple[pd.Series, pd.Series]:
     """Official commune names; spelling variants rewritten (and logged), unknown ones reported."""
     lookup = commune_lookup(admin)
-    matched = out["commune"].map(lambda name: lookup.get(fold(name)) if pd.notna(name) else pd.NA)
+    matched = map_distinct(out["commune"], lambda name: lookup.get(fold(name)))
     unknown = out["commune"].notna() & matched.isna()
     for idx in out.index[unknown]:
         name = out.at[idx, "commune"]
@@ -117,7 +117,7 @@ def _match_communes(out: pd.DataFrame, table: Table, admin: pd.DataFrame,
 
 def _read_category(out: pd.DataFrame, table: Table, plan: dict, log: QualityLog) -> pd.Series:
     lookup = category_lookup(plan)
-    ids = out["plan_category"].map(lambda v: lookup.get(fold(v)) if pd.notna(v) else pd.NA)
+    ids = map_distinct(out["plan_category"], lambda v: lookup.get(fold(v)))
     allowed = ", ".join(c["name_vi"] for c in plan["categories"])
     for idx in out.index[out["plan_category"].notna() & ids.isna()]:
         log.problem("unknown_category", Location(table.file, table.sheet, int(out.at[idx, "row"]),
