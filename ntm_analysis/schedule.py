@@ -27,14 +27,20 @@ not scheduled).
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 
+from ntm_analysis.money import format_money
 from ntm_analysis.phasing import year_shares
 
 CANDIDATE_COLUMNS = ["village_code", "commune", "plan_category", "border_commune", "commune_target_year",
@@ -148,6 +154,34 @@ def _share_in_year(phasing: dict[int, object], scheduled: int, year: int, first:
     return float(year_shares(phasing, scheduled, [first]).get(year, 0))
 
 
+@contextmanager
+def _quiet_solver() -> Iterator[None]:
+    """Silence what HiGHS prints from C straight to the process's standard output (not through Python)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "wb") as null:
+        os.dup2(null.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+@cache
+def _names(lang: str) -> dict[str, str]:
+    """Planner-facing names of funding sources and plan categories (ids as a fallback)."""
+    from ntm_analysis.admin_units import plan_definition
+    from ntm_analysis.cost_rules import load_cost_rules
+
+    names = {c["id"]: c[f"name_{lang}"] for c in plan_definition()["categories"]}
+    return {**names, **load_cost_rules().source_names(lang)}
+
+
+def _name(key: str, lang: str) -> str:
+    return _names(lang).get(key, key)
+
+
 def _row(coeffs: dict[int, float], n_vars: int) -> csr_matrix:
     cols = np.fromiter(coeffs.keys(), dtype=np.int64, count=len(coeffs))
     vals = np.fromiter(coeffs.values(), dtype=float, count=len(coeffs))
@@ -218,8 +252,9 @@ def _solve(model: _Model, c: np.ndarray, time_limit: float, mip_gap: float):  # 
     matrix = vstack([r[2] for r in model.rows]).tocsr()
     lower = np.array([r[3] for r in model.rows], dtype=float)
     upper = np.array([r[4] for r in model.rows], dtype=float)
-    result = milp(c, constraints=LinearConstraint(matrix, lower, upper), integrality=np.ones(model.n_vars),
-                  bounds=(0, model.upper), options={"time_limit": time_limit, "mip_rel_gap": mip_gap})
+    with _quiet_solver():
+        result = milp(c, constraints=LinearConstraint(matrix, lower, upper), integrality=np.ones(model.n_vars),
+                      bounds=(0, model.upper), options={"time_limit": time_limit, "mip_rel_gap": mip_gap})
     return result if result.status in (0, 1) and result.x is not None else None
 
 
@@ -285,8 +320,8 @@ def check_plan(schedule: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules) ->
         have = int(by_cat.get(cat, 0))
         if have < quota:
             out.append(_violation(("category", cat), quota - have,
-                                  f"Nhóm {cat}: {have}/{quota} làng (thiếu {quota - have})",
-                                  f"Category {cat}: {have}/{quota} villages (short by {quota - have})"))
+                                  f"Nhóm {_name(cat, 'vi')}: {have}/{quota} làng (thiếu {quota - have})",
+                                  f"Category {_name(cat, 'en')}: {have}/{quota} villages (short by {quota - have})"))
     border = cands[cands["border_commune"].fillna(False).astype(bool)]
     if len(border) and rules.border_share > 0:
         meeting = int(border["meets_at_baseline"].astype(bool).sum()) + int(
@@ -312,8 +347,9 @@ def check_plan(schedule: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules) ->
             over = spend.at[source, year] - float(rules.budgets.at[source, year])
             if over > 0.5:  # half a đồng: float sums of whole-VND amounts
                 out.append(_violation(("budget", (source, year)), over,
-                                      f"Nguồn {source} năm {year}: vượt ngân sách {over / 1e6:,.0f} triệu đồng",
-                                      f"{source} in {year}: over budget by {over / 1e6:,.0f} million VND"))
+                                      f"Nguồn {_name(source, 'vi')} năm {year}: vượt ngân sách "
+                                      f"{format_money(round(over), 'vi')}",
+                                      f"{_name(source, 'en')} in {year}: over budget by {format_money(round(over), 'en')}"))
     return out
 
 
@@ -345,10 +381,11 @@ def explain_infeasibility(cands: pd.DataFrame, rules: PlanRules, time_limit: flo
     c = np.concatenate([np.zeros(model.n_vars), weights])
     lower = np.array([r[3] for r in model.rows], dtype=float)
     upper = np.array([r[4] for r in model.rows], dtype=float)
-    result = milp(c, constraints=LinearConstraint(full, lower, upper),
-                  integrality=np.concatenate([np.ones(model.n_vars), np.zeros(len(soft))]),
-                  bounds=(0, np.concatenate([model.upper, np.full(len(soft), np.inf)])),
-                  options={"time_limit": time_limit})
+    with _quiet_solver():
+        result = milp(c, constraints=LinearConstraint(full, lower, upper),
+                      integrality=np.concatenate([np.ones(model.n_vars), np.zeros(len(soft))]),
+                      bounds=(0, np.concatenate([model.upper, np.full(len(soft), np.inf)])),
+                      options={"time_limit": time_limit})
     if result.x is None:
         raise ScheduleError("the elastic programme has no solution; please report this")
     slacks = result.x[model.n_vars:]
@@ -364,13 +401,16 @@ def _relaxation(rule: str, key: object, slack: float) -> dict:
     if rule == "budget":
         source, year = key
         return _violation(("budget", key), slack,
-                          f"Ngân sách nguồn {source} năm {year} phải tăng thêm {slack / 1e6:,.0f} triệu đồng",
-                          f"The {source} budget for {year} must grow by {slack / 1e6:,.0f} million VND")
+                          f"Ngân sách nguồn {_name(source, 'vi')} năm {year} phải tăng thêm "
+                          f"{format_money(math.ceil(slack - 1e-3), 'vi')}",
+                          f"The {_name(source, 'en')} budget for {year} must grow by "
+                          f"{format_money(math.ceil(slack - 1e-3), 'en')}")
     n = math.ceil(slack - 1e-6)
     if rule == "per_year":
         vi, en = (f"Năm {key}: phải giảm mức tối thiểu {n} làng", f"{key}: the annual minimum must drop by {n} villages")
     elif rule == "category":
-        vi, en = f"Nhóm {key}: thiếu {n} làng so với chỉ tiêu", f"Category {key}: {n} villages short of the quota"
+        vi, en = (f"Nhóm {_name(key, 'vi')}: thiếu {n} làng so với chỉ tiêu",
+                  f"Category {_name(key, 'en')}: {n} villages short of the quota")
     elif rule == "border":
         vi, en = (f"Xã biên giới: thiếu {n} làng để đạt {key:g} %", f"Border communes: {n} villages short of {key:g} %")
     else:
@@ -390,7 +430,7 @@ def relax(rules: PlanRules, relaxations: list[dict]) -> PlanRules:
         elif rule == "category":
             quotas[key] = max(quotas[key] - int(r["amount"]), 0)
         elif rule == "budget":
-            budgets.at[key[0], key[1]] += math.ceil(r["amount"])
+            budgets.at[key[0], key[1]] += math.ceil(r["amount"] - 1e-3)  # solver noise is not a đồng
         elif rule == "border":
             share = 0.0
         elif rule == "deadline":
