@@ -22,10 +22,13 @@ For each input, two jobs each run in a fresh child process (so that peak memory 
   ``pandas.read_excel(path, dtype=str)`` of the values file and of the villages file;
 * **clean** – ``ntm_analysis.pipeline.clean_raw_folder`` on a folder holding just those two files.
 
-Wall time is measured inside the child around the job only (imports and loading the criteria set are
-excluded); peak memory is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end of the child, so it
-includes the interpreter and the imported libraries. With ``--repeat N`` each job runs N times; the
-table shows the fastest time and the highest peak. Nothing is written into the package.
+Wall time (and the CPU time of the process, which a busy machine disturbs less) is measured inside the
+child around the job only: imports and loading the criteria set are excluded. Peak memory is
+``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end of the child, so it includes the interpreter
+and the imported libraries; ``/proc/self/status`` VmHWM is printed next to it as a cross-check (a child
+inherits its parent's resident size in ``ru_maxrss`` on Linux, so the inputs are generated in a child
+too and the parent stays small). With ``--repeat N`` each job runs N times; the table shows the fastest
+time and the highest peak. Nothing is written into the package.
 """
 
 from __future__ import annotations

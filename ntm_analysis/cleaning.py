@@ -52,7 +52,8 @@ def distinct_texts(cells: pd.Series) -> tuple[np.ndarray, list[str]]:
     if all(isinstance(u, str) for u in uniques):
         return codes, list(uniques)
     present = codes >= 0
-    text_codes, texts = pd.factorize(np.array([str(v) for v in cells.to_numpy(dtype=object)[present]], dtype=object))
+    as_text = np.array([str(v) for v in cells.to_numpy(dtype=object)[present]], dtype=object)
+    text_codes, texts = pd.factorize(as_text)
     codes = np.full(len(cells), -1, dtype=np.intp)
     codes[present] = text_codes
     return codes, list(texts)

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ntm_analysis.config import DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED
+from ntm_analysis.config import (DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED,
+                                 SAMPLE_YEARS)
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS, EXIT_REPORTS_FAILED = 0, 1, 2, 3, 4
 MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis", "03_cost_projection", "04_phased_investment"]
@@ -163,6 +164,9 @@ def _all(args: argparse.Namespace) -> int:
         ("schedule", lambda: _schedule(argparse.Namespace(processed=args.processed, cost_file="", baseline_year=0))),
         *[(name, lambda name=name: _notebook(argparse.Namespace(name=name, param=[], out=args.reports)))
           for name in MAIN_NOTEBOOKS],
+        ("reports", lambda: _report(argparse.Namespace(
+            all=True, commune="", year=SAMPLE_YEARS[-1], lang="vi", force=False, processes=os.cpu_count() or 1,
+            processed=args.processed, out=args.reports, quiet=False))),
     ]
     for name, step in steps:
         print(f"== {name} ==", flush=True)

@@ -154,8 +154,9 @@ def _csv_grid(data: bytes, label: str, log: QualityLog) -> Grid:
     if encoding not in {"utf-8", "utf-8-sig"}:
         log.change(Location(label), "encoding_converted", encoding, "utf-8")
     delimiter = _sniff_delimiter(text)
-    try:  # as UTF-8 bytes, which pandas' parser reads faster than a str; cells as (shared) str objects
-        cells = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, dtype=object,
+    try:  # from UTF-8 bytes, which pandas' parser reads faster than a str; as categories: the parser
+        # numbers the distinct texts of each column, which _drop_empty needs
+        cells = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, dtype="category",
                             keep_default_na=False, na_filter=False, skip_blank_lines=False)
     except pd.errors.ParserError:  # ragged rows: fall back to the csv module
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -236,7 +237,8 @@ def _formula_cells(column: pd.Series) -> pd.Series:
 def _drop_empty(cells: pd.DataFrame) -> pd.DataFrame:
     """Drop rows and columns with no content (blank strings count as empty); blank cells become NaN.
 
-    Every column comes back as objects; text columns share one string object per distinct text.
+    Every column comes back as objects (categories as their texts); text columns share one string
+    object per distinct text.
     """
     columns, blanks = {}, []
     for col in cells.columns:
@@ -244,7 +246,10 @@ def _drop_empty(cells: pd.DataFrame) -> pd.DataFrame:
         blanks.append(blank)
     blank = np.column_stack(blanks) if blanks else np.ones((len(cells), 0), dtype=bool)
     cells = pd.DataFrame(columns, index=cells.index, columns=cells.columns, dtype=object)
-    return cells.loc[~blank.all(axis=1), ~blank.all(axis=0)]
+    empty_rows, empty_columns = blank.all(axis=1), blank.all(axis=0)
+    if not empty_rows.any() and not empty_columns.any():
+        return cells
+    return cells.loc[~empty_rows, ~empty_columns]
 
 
 def _blanks_to_nan(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -253,18 +258,23 @@ def _blanks_to_nan(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Each distinct cell is looked at once. A column holding only text is rebuilt from its distinct
     texts; other columns keep their cells as they are (1, 1.0 and True are distinct cells).
     """
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)  # code -1: missing (None, NaN, NaT …)
-    uniques = np.asarray(uniques, dtype=object)
-    text = np.array([isinstance(u, str) for u in uniques], dtype=bool)
-    blank_text = np.append(text & np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool),
-                           True)
-    blank = blank_text[codes]  # code -1 picks the last entry: missing is blank
-    if text.all():
+    codes, uniques = _distinct_cells(column)
+    blank = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True], dtype=bool)[codes]
+    # (code -1 picks the last entry: a missing cell is blank)
+    if all(isinstance(u, str) for u in uniques):
         values = np.append(uniques, np.nan)[codes]
     else:
         values = column.to_numpy(dtype=object, copy=True)
     values[blank] = np.nan
     return values, blank
+
+
+def _distinct_cells(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's number among the column's distinct cells (``-1``: missing: None, NaN, NaT …), and those."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), np.asarray(column.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 # ---------------------------------------------------------------- recognising tables
@@ -281,7 +291,7 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
         preview = ", ".join(str(v) for v in grid.cells.iloc[0].dropna().head(4))
         log.problem("sheet_not_recognised", where, detail=f"first row: {preview}", count=len(grid.cells))
         return None
-    body = grid.cells.loc[grid.cells.index > header_rows[-1]]
+    body = grid.cells.iloc[grid.cells.index.searchsorted(header_rows[-1], side="right"):]  # rows ascend
     header_text = _header_text(grid.cells, header_rows)
     fields = {name: col for col, (kind, name) in matches.items() if kind == "field"}
     indicators = {name: col for col, (kind, name) in matches.items() if kind == "indicator"}

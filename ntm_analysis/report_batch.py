@@ -13,9 +13,10 @@ report keeps no hash, so the next run tries it again).
 Before the reports start, the district-wide results they share (scores, costs, the optimal schedule) are
 computed once and cached in the processed folder
 (:func:`ntm_analysis.report_content.district_results`, ``<processed>/report_cache/``), so that a batch
-does not schedule the district once per commune. Reports run in worker processes started with "spawn"
-(papermill is not thread-safe, and a forked busy parent can deadlock): a script calling
-:func:`run_reports` needs the ``if __name__ == "__main__":`` guard.
+does not schedule the district once per commune. Reports run in worker processes, never forks of the
+caller (papermill is not thread-safe, and a forked busy parent can deadlock): forked from a clean fork
+server that has imported the report modules once, or spawned where there is no fork server. A script
+calling :func:`run_reports` needs the ``if __name__ == "__main__":`` guard.
 
 ``run_reports`` returns one row per report (``REPORT_COLUMNS``): ``kind`` (commune / district),
 ``name``, ``slug``, ``status`` (done / skipped / failed), ``error``, ``html``, ``excel``, ``seconds``.
@@ -23,11 +24,14 @@ does not schedule the district once per commune. Reports run in worker processes
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
 import multiprocessing
 import re
 import time
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,8 +41,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from ntm_analysis import report_content
-from ntm_analysis.config import NOTEBOOKS_DIR, REPORTS_DIR
+from ntm_analysis.config import CRITERIA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REFERENCE_DIR, REPORTS_DIR
 from ntm_analysis.report import check_parameters, run_notebook
 from ntm_analysis.storage import write_text
 from ntm_analysis.vietnamese import fold, slugify
@@ -134,19 +137,43 @@ def match_commune(name: str, communes: list[str]) -> str:
 
 def input_hash(job: ReportJob, inputs: list[Path]) -> str:
     """A digest of the template, the parameters, every input file's content and the package's code
-    (:func:`ntm_analysis.report_content.code_digest`: a fix in the code must not leave an old report
-    looking current)."""
-    digest = report_content.files_digest(inputs)
+    (:func:`code_digest`: a fix in the code must not leave an old report looking current)."""
+    digest = files_digest(inputs)
     digest.update(job.template.read_bytes())
     digest.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-    digest.update(report_content.code_digest().encode("ascii"))
+    digest.update(code_digest().encode("ascii"))
     return digest.hexdigest()
 
 
 def report_inputs(processed_dir: Path) -> list[Path]:
-    """The files a report reads: the processed tables, clean summary and quality log, the shipped
-    reference data and criteria (:func:`ntm_analysis.report_content.report_inputs`)."""
-    return report_content.report_inputs(processed_dir)
+    """The files a report reads: the processed tables, the clean summary and quality log, and the shipped
+    reference data (plan, costs, actions, scheduling) and criteria sets."""
+    processed_dir = Path(processed_dir)
+    found = [*processed_dir.glob("*.parquet"), *processed_dir.glob("*.json"), processed_dir / "quality_problems.csv",
+             *REFERENCE_DIR.glob("*.*"), *CRITERIA_DIR.glob("*.yaml")]
+    return sorted(p for p in found if p.is_file())
+
+
+def code_files() -> list[Path]:
+    """The package's own code and figure style: a change to them changes what a report shows."""
+    return sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.glob("*.mplstyle")])
+
+
+@functools.cache
+def code_digest() -> str:
+    """SHA-256 of :func:`code_files`, read once per process: the code a batch (or a kernel) started with,
+    so that one batch judges all its reports by the same code even if the files change while it runs."""
+    return files_digest(code_files(), root_names=False).hexdigest()
+
+
+def files_digest(paths: Iterable[Path], root_names: bool = True) -> Any:
+    """A SHA-256 (``hashlib`` object) over each file's name (its path with ``root_names=False``) and content,
+    in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update((path.name if root_names else str(path)).encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+    return digest
 
 
 def is_up_to_date(job: ReportJob, digest: str) -> bool:
@@ -206,8 +233,10 @@ def precompute(processed_dir: str, year: int) -> str | None:
     Returns the error, or None; an error here is not the batch's: each report then meets it itself and
     reports it in its own row.
     """
+    from ntm_analysis.report_content import district_results  # matplotlib, scipy …: only in this worker
+
     try:
-        report_content.district_results(processed_dir, year)
+        district_results(processed_dir, year)
     except Exception as exc:  # noqa: BLE001 - reported by the reports themselves
         return error_text(exc)
     return None
@@ -234,8 +263,7 @@ def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force:
     shared = sorted({(str(job.parameters["processed_dir"]), int(job.parameters["year"])) for job, _ in todo
                      if "processed_dir" in job.parameters and "year" in job.parameters})
     if todo:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=max(1, min(processes, len(todo))), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, min(processes, len(todo))), mp_context=_context()) as pool:
             for folder, y in shared:
                 pool.submit(precompute, folder, y)
             futures: dict[Future, ReportJob] = {pool.submit(render_report, job, year, digest): job
@@ -270,6 +298,21 @@ def _other_reports(out_dir: Path, jobs: list[ReportJob]) -> pd.DataFrame:
             continue
         rows.append(_row(job, "skipped" if current else "outdated", "", time.perf_counter()))
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """How workers start: "forkserver" where there is one (POSIX), else "spawn".
+
+    Either way no worker is a fork of the caller, whose threads (a Jupyter kernel's, a thread pool's) a fork
+    would copy in a state that can deadlock. The fork server is a fresh process that imports the report
+    modules once (papermill, nbconvert, pandas, the package) and forks each worker from there, instead of
+    every spawned worker importing them again.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["ntm_analysis.report_batch", "ntm_analysis.report_content"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _result_row(future: Future, job: ReportJob) -> dict:

@@ -10,8 +10,8 @@ needs: the scores, the cost of closing the report year's gaps and of the baselin
 schedule's costs), the district-wide optimal schedule under the plan's rules (relaxed, with the
 reason, when no schedule meets them all) and its phased investment. The result is pickled to
 ``<processed>/report_cache/district-<year>-<key>.pickle`` (:data:`CACHE_DIR`), where ``key`` is a
-SHA-256 of every input file of the reports (:func:`report_inputs`), of the package's own code
-(:func:`code_digest`), of the year and of the library versions; a later call with the same key loads
+SHA-256 of every input file of the reports (:func:`ntm_analysis.report_batch.report_inputs`), of the
+package's own code (:func:`ntm_analysis.report_batch.code_digest`), of the year and of the library versions; a later call with the same key loads
 the file instead of recomputing, any change to an input or to the code gives a new key (older files of
 that year are deleted). :func:`ntm_analysis.report_batch.run_reports` calls it once before it starts
 the reports, so that a batch schedules the district once, not once per commune. The cache is only an
@@ -31,8 +31,6 @@ for display, so the page shows exactly the files saved beside it.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import html
 import json
 import pickle
@@ -55,7 +53,6 @@ from openpyxl.utils import get_column_letter
 from ntm_analysis.actions import actions_for
 from ntm_analysis.admin_units import plan_definition
 from ntm_analysis.aggregates import alkire_foster, decomposition
-from ntm_analysis.config import CRITERIA_DIR, PACKAGE_DIR, REFERENCE_DIR
 from ntm_analysis.cost_annex import NUMBER_FORMATS
 from ntm_analysis.cost_plots import cost_by_criterion_figure, plan_vs_projection_figure
 from ntm_analysis.cost_rules import CostRules, load_cost_rules
@@ -71,6 +68,7 @@ from ntm_analysis.plots import (category_names, commune_multiples_figure, criter
                                 failure_rate_figure, progress_figure, save_figure)
 from ntm_analysis.progress import border_share, standard_progress
 from ntm_analysis.quality_report import SYNTHETIC_BANNER, quality_by_file
+from ntm_analysis.report_batch import code_digest, files_digest, report_inputs
 from ntm_analysis.schedule import PlanRules, SchedulePlan, schedule_villages
 from ntm_analysis.schedule_plots import cumulative_figure, investment_figure, schedule_chart_figure
 from ntm_analysis.scoring import Scores, score_villages
@@ -467,8 +465,9 @@ def show(*items: Any) -> None:
 
 
 def status_figures(results: DistrictResults, scope: pd.DataFrame, lang: str, figures_dir: str | Path,
-                   distance: bool = True) -> list[Image]:
-    """The scope's criteria heatmap for the year and (``distance``) each village's distance to the standard."""
+                   distance: bool = False) -> list[Image]:
+    """The scope's criteria heatmap for the year and, with ``distance``, each village's distance to the
+    standard as bars (the status table already gives the distance: off by default)."""
     status = _in_scope(results.scores.villages, scope)
     if not status["year"].eq(results.year).any():
         return []
@@ -592,37 +591,6 @@ class DistrictResults:
     @property
     def years(self) -> list[int]:
         return list(self.rules.years)
-
-
-def report_inputs(processed_dir: Path) -> list[Path]:
-    """The files a report reads: the processed tables, the clean summary and quality log, and the shipped
-    reference data (plan, costs, actions, scheduling) and criteria sets."""
-    processed_dir = Path(processed_dir)
-    found = [*processed_dir.glob("*.parquet"), *processed_dir.glob("*.json"), processed_dir / "quality_problems.csv",
-             *REFERENCE_DIR.glob("*.*"), *CRITERIA_DIR.glob("*.yaml")]
-    return sorted(p for p in found if p.is_file())
-
-
-def code_files() -> list[Path]:
-    """The package's own code and figure style: a change to them changes what a report shows."""
-    return sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.glob("*.mplstyle")])
-
-
-@functools.cache
-def code_digest() -> str:
-    """SHA-256 of :func:`code_files`, read once per process: the code a batch (or a kernel) started with,
-    so that one batch judges all its reports by the same code even if the files change while it runs."""
-    return files_digest(code_files(), root_names=False).hexdigest()
-
-
-def files_digest(paths: Iterable[Path], root_names: bool = True) -> Any:
-    """A SHA-256 (``hashlib`` object) over each file's name (its path with ``root_names=False``) and content,
-    in path order."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update((path.name if root_names else str(path)).encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
-    return digest
 
 
 def results_key(processed_dir: Path, year: int) -> str:

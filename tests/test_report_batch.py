@@ -34,7 +34,7 @@ from ntm_analysis.report_batch import (DISTRICT_SLUG, REPORT_COLUMNS, TITLES, ma
 from tests.reports_sample import COMMUNE, YEAR, cleaned_sample, rendered_sample
 
 notebook = pytest.mark.notebook  # renders reports through papermill
-COMMUNE_FIGURES = {"heatmap", "distance", "cost-by-criterion", "schedule"}
+COMMUNE_FIGURES = {"heatmap", "cost-by-criterion", "schedule"}
 DISTRICT_FIGURES = {"heatmap", "cost-by-criterion", "failure-rate", "progress", "plan-vs-projection", "schedule",
                     "investment", "cumulative", "communes"}
 
@@ -232,6 +232,26 @@ def test_index_links_every_report(rendered):
     for job in rendered.jobs:
         assert f'href="{job.slug}.html"' in index and f'href="{job.slug}.xlsx"' in index
     assert index.count('<tr class="done">') == 2
+
+
+@pytest.mark.parametrize("kind", ["commune", "district"])
+def test_templates_are_thin_and_declare_what_the_batch_passes(kind, tmp_path):
+    job = next(j for j in report_jobs(["Ia O"], YEAR, processed_dir=tmp_path, reports_dir=tmp_path) if j.kind == kind)
+    nb = nbformat.read(job.template, as_version=4)
+    assert nb.metadata["kernelspec"]["language"] == "python"
+    title, imports, parameters, derive, *sections = nb.cells
+    assert title.cell_type == "markdown" and title.source.startswith("# ")
+    assert "import" in imports.source and "parameters" in parameters.metadata.get("tags", [])
+    assert "district_results" in derive.source and sections
+    names = []
+    for line in parameters.source.splitlines():  # `name: type = literal  # comment`, no "=" in the comment
+        found = re.fullmatch(r"(\w+): (str|int) = (\"[^\"]*\"|\d+)  # ([^=]+)", line)
+        assert found, line
+        names.append(found.group(1))
+    assert sorted(names) == sorted(job.parameters)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert not re.search(r"^\s*(def|class|for|while|if|with|try)\b", "\n".join(c.source for c in code), flags=re.M)
 
 
 # --- names, paths and parameters ------------------------------------------------------------------------
