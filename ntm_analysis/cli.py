@@ -88,11 +88,11 @@ def _score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _costs(args: argparse.Namespace) -> int:
+def _scored_with_costs(args: argparse.Namespace) -> tuple:
+    """(cost rules, villages, scores under the cost file's criteria set, clean summary, baseline year)."""
     from ntm_analysis.admin_units import plan_definition
     from ntm_analysis.cost_rules import CostFileError, load_cost_rules
-    from ntm_analysis.costs import reconcile_plan, reconciliation_lines
-    from ntm_analysis.pipeline import load_clean_tables, write_cost_outputs
+    from ntm_analysis.pipeline import load_clean_tables
     from ntm_analysis.scoring import ScoringError, score_villages
 
     try:
@@ -102,6 +102,15 @@ def _costs(args: argparse.Namespace) -> int:
     except (CostFileError, FileNotFoundError, ScoringError) as exc:
         raise UserError(str(exc)) from exc
     baseline = args.baseline_year or plan_definition(rules.plan)["baseline_year"]
+    return rules, villages, scores, summary, baseline
+
+
+def _costs(args: argparse.Namespace) -> int:
+    from ntm_analysis.admin_units import plan_definition
+    from ntm_analysis.costs import reconcile_plan, reconciliation_lines
+    from ntm_analysis.pipeline import write_cost_outputs
+
+    rules, villages, scores, summary, baseline = _scored_with_costs(args)
     annex = args.reports / f"phu-luc-kinh-phi-{baseline}.xlsx"
     written = write_cost_outputs(scores, villages, rules, baseline, args.processed, annex,
                                  synthetic=summary["synthetic"], lang=args.lang)
@@ -114,18 +123,9 @@ def _costs(args: argparse.Namespace) -> int:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from ntm_analysis.admin_units import plan_definition
-    from ntm_analysis.cost_rules import CostFileError, load_cost_rules
-    from ntm_analysis.pipeline import load_clean_tables, write_schedule_outputs
-    from ntm_analysis.scoring import ScoringError, score_villages
+    from ntm_analysis.pipeline import write_schedule_outputs
 
-    try:
-        rules = load_cost_rules(args.cost_file or None)
-        villages, values, summary = load_clean_tables(args.processed)
-        scores = score_villages(values, villages, rules.criteria)
-    except (CostFileError, FileNotFoundError, ScoringError) as exc:
-        raise UserError(str(exc)) from exc
-    baseline = args.baseline_year or plan_definition(rules.plan)["baseline_year"]
+    rules, villages, scores, summary, baseline = _scored_with_costs(args)
     plan, written = write_schedule_outputs(scores, villages, rules, baseline, args.processed)
     if summary["synthetic"]:
         print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
