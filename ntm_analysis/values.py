@@ -437,11 +437,6 @@ def _per_indicator(codes: pd.Series, lookup: dict[str, float], default: float) -
     return np.array([lookup.get(code, default) for code in distinct] + [default], dtype="float64")[ids]
 
 
-def _duplicated(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """``frame.duplicated(columns, keep=False)``, computed on row numbers (faster on text columns)."""
-    return pd.Series(_row_keys([frame[c] for c in columns])).duplicated(keep=False).to_numpy()
-
-
 def _range_text(low: float, high: float, unit: str) -> str:
     low_text = "" if np.isinf(low) else f"{low:g}"
     high_text = "" if np.isinf(high) else f"{high:g}"
@@ -451,7 +446,7 @@ def _range_text(low: float, high: float, unit: str) -> str:
 def _resolve_duplicates(values: pd.DataFrame, log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same village × year × indicator twice: kept once if the values agree, else all rejected."""
     key = ["village_code", "year", "indicator_code"]
-    dup = pd.Series(_duplicated(values, key), index=values.index)
+    dup = values.duplicated(key, keep=False)
     if not dup.any():
         return values, _empty(REJECTED_VALUE_COLUMNS)
     groups = values[dup].assign(_has=values.loc[dup, "value"].notna()).sort_values("_has", ascending=False,
