@@ -177,28 +177,32 @@ def _all(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ntm_analysis.pipeline import load_clean_tables
-    from ntm_analysis.report import NotebookParameterError
-    from ntm_analysis.report_batch import match_commune, report_jobs, run_reports
+    import pandas as pd
+
+    from ntm_analysis.report_batch import match_commune, report_jobs, run_reports, start_workers
 
     if not args.all and not args.commune:
         raise UserError("Chọn --commune TÊN hoặc --all / give --commune NAME or --all")
-    try:
-        villages, values, _ = load_clean_tables(args.processed)
-    except FileNotFoundError as exc:
-        raise UserError(str(exc)) from exc
-    years = sorted(int(y) for y in values["year"].dropna().unique())
+    start_workers()  # the report workers' server starts importing while the tables are read
+    tables = {name: Path(args.processed) / f"{name}.parquet" for name in ("villages", "indicator_values")}
+    missing = [path.name for path in tables.values() if not path.is_file()]
+    if missing:
+        raise UserError(f"{args.processed}: {', '.join(missing)} not found; run `ntm clean` first")
+    # only the two columns needed here (the reports read the tables themselves)
+    communes = pd.read_parquet(tables["villages"], columns=["commune"])["commune"]
+    years = pd.read_parquet(tables["indicator_values"], columns=["year"])["year"]
+    years = sorted(int(y) for y in years.dropna().unique())
     if args.year not in years:  # every report would fail on it
         raise UserError(f"Không có số liệu năm {args.year} / no data for {args.year}; "
                         f"năm có số liệu / years with data: {', '.join(map(str, years))}")
-    communes = sorted(villages["commune"].dropna().unique())
+    communes = sorted(communes.dropna().unique())
     try:
         chosen = communes if args.all else [match_commune(args.commune, communes)]
         jobs = report_jobs(chosen, args.year, processed_dir=args.processed, reports_dir=args.out, lang=args.lang,
                            district=args.all)
         table = run_reports(jobs, args.year, processed_dir=args.processed, force=args.force,
                             processes=args.processes, progress=not args.quiet)
-    except (ValueError, NotebookParameterError) as exc:
+    except ValueError as exc:  # a commune not found, an unsafe path, a parameter the templates lack
         raise UserError(str(exc)) from exc
     for rec in table.itertuples():
         print(f"  {rec.status:8} {rec.name}" + (f" — {rec.error}" if rec.error else ""))

@@ -42,7 +42,6 @@ import pandas as pd
 from tqdm import tqdm
 
 from ntm_analysis.config import CRITERIA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REFERENCE_DIR, REPORTS_DIR
-from ntm_analysis.report import check_parameters, run_notebook
 from ntm_analysis.storage import write_text
 from ntm_analysis.vietnamese import fold, slugify
 
@@ -196,6 +195,8 @@ def render_report(job: ReportJob, year: int, digest: str) -> dict:
     lang = job.parameters.get("lang", "vi")
     title = TITLES[job.kind][0 if lang == "vi" else 1].format(name=job.name, year=year)
     job.output(".hash.json").unlink(missing_ok=True)  # until it succeeds, the report is not current
+    from ntm_analysis.report import run_notebook
+
     try:
         run_notebook(TEMPLATES[job.kind], job.parameters, job.out_dir, stem=job.slug, title=title)
     except Exception as exc:  # noqa: BLE001 - any failure of one report is reported, never raised
@@ -249,6 +250,9 @@ def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force:
     The shared district-wide results are computed first, once per processed folder (in a worker, while
     the district report, the longest, starts in another). A worker that dies fails its report only.
     """
+    from ntm_analysis.report import check_parameters  # papermill: imported here, not by `ntm report` at start
+
+    start_workers()  # the workers' server imports its modules while this process checks and hashes
     for job in jobs:  # a misspelt parameter stops the batch before anything runs
         check_parameters(job.template, job.parameters)
     inputs = report_inputs(processed_dir)
@@ -305,14 +309,23 @@ def _context() -> multiprocessing.context.BaseContext:
 
     Either way no worker is a fork of the caller, whose threads (a Jupyter kernel's, a thread pool's) a fork
     would copy in a state that can deadlock. The fork server is a fresh process that imports the report
-    modules once (papermill, nbconvert, pandas, the package) and forks each worker from there, instead of
-    every spawned worker importing them again.
+    modules (papermill, nbconvert, pandas) once and forks each worker from there, instead of every spawned
+    worker importing them again.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["ntm_analysis.report_batch", "ntm_analysis.report_content"])
+        context.set_forkserver_preload(["ntm_analysis.report_batch", "ntm_analysis.report"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def start_workers() -> None:
+    """Start the workers' fork server now, so that its imports run while the caller does other work (a
+    no-op where workers are spawned, or when the server already runs)."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _result_row(future: Future, job: ReportJob) -> dict:

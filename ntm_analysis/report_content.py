@@ -1015,6 +1015,13 @@ def phased_table(results: DistrictResults, scope: pd.DataFrame, lang: str = "vi"
     return table(money, lang)
 
 
+def phased_section(results: DistrictResults, scope: pd.DataFrame, lang: str = "vi") -> tuple[Markdown, HTML]:
+    """:func:`phased_table` with its lead-in; nothing when the scope has no scheduled village."""
+    if scope_phased(results, scope).empty:
+        return paragraph(), HTML("")
+    return paragraph(text("phased_note", lang)), phased_table(results, scope, lang)
+
+
 def budget_use_table(results: DistrictResults, lang: str = "vi") -> HTML:
     """Each source's budget, spend and what is left per year (:func:`~ntm_analysis.planning.budget_use`)."""
     use = budget_use(results.phased, results.rules)
