@@ -17,6 +17,7 @@ from tqdm import tqdm
 from ntm_analysis.admin_units import load_admin_units, plan_definition
 from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.dataset import Table, list_raw_files, read_tables
+from ntm_analysis.processed import read_values
 from ntm_analysis.quality import QualityLog
 from ntm_analysis.cost_annex import write_cost_annex
 from ntm_analysis.cost_rules import CostRules
@@ -139,7 +140,11 @@ def write_clean_outputs(result: CleanResult, out_dir: Path) -> list[Path]:
 
 
 def load_clean_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """(villages, indicator values, clean summary) as written by ``ntm clean`` in ``processed_dir``."""
+    """(villages, indicator values, clean summary) as written by ``ntm clean`` in ``processed_dir``.
+
+    The values' keys (:data:`~ntm_analysis.processed.VALUE_KEYS`) are categorical, categories sorted; every
+    other column has the dtype it was written with.
+    """
     processed_dir = Path(processed_dir)
     missing = [n for n in ["villages.parquet", "indicator_values.parquet", "clean_summary.json"]
                if not (processed_dir / n).exists()]
@@ -147,7 +152,7 @@ def load_clean_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, 
         raise FileNotFoundError(f"{processed_dir}: {', '.join(missing)} not found; run `ntm clean` first")
     summary = json.loads((processed_dir / "clean_summary.json").read_text(encoding="utf-8"))
     return (pd.read_parquet(processed_dir / "villages.parquet"),
-            pd.read_parquet(processed_dir / "indicator_values.parquet"), summary)
+            read_values(processed_dir / "indicator_values.parquet"), summary)
 
 
 def write_scores(scores: Scores, out_dir: Path) -> list[Path]:

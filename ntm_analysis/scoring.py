@@ -29,12 +29,14 @@ criteria_failed, criteria_incomplete, met_label`` ("17/19"), ``meets_standard``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ntm_analysis.criteria import CriteriaSet, Indicator
 from ntm_analysis.criteria.loader import VOCABULARY
@@ -49,25 +51,49 @@ VILLAGE_STATUS_COLUMNS = ["village_code", "year", "criteria_met", "criteria_tota
                           "missing_criteria_vi", "missing_criteria_en", "criteria_set", "policy"]
 
 TEXT = pd.Series([""]).dtype  # pandas' default text dtype (arrow-backed "str" since pandas 3), as before
-# Status codes in the dense arrays: positions in these label tuples (no data / incomplete share code 2).
-INDICATOR_STATUSES = ("pass", "fail", "no_data")
-CRITERION_STATUSES = ("pass", "fail", "incomplete")
-PASS, FAIL, NO_DATA, INCOMPLETE = 0, 1, 2, 2
+# Status codes in the dense arrays: positions in these label tuples, in increasing severity, so that the
+# worst indicator of a criterion (fail over no data over pass) is the largest code and gives its status.
+INDICATOR_STATUSES = ("pass", "no_data", "fail")
+CRITERION_STATUSES = ("pass", "incomplete", "fail")
+PASS, NO_DATA, INCOMPLETE, FAIL = 0, 1, 1, 2
 
 
 class ScoringError(ValueError):
     """The data cannot be scored under this criteria set (e.g. a village group the set does not define)."""
 
 
-@dataclass(frozen=True)
 class Scores:
-    """The three levels of scores for one criteria set and one missing-data policy."""
+    """The three levels of scores for one criteria set and one missing-data policy.
 
-    indicators: pd.DataFrame
-    criteria: pd.DataFrame
-    villages: pd.DataFrame
-    criteria_set: str
-    policy: str
+    ``indicators`` and ``criteria`` may be given as a function that builds the frame: it is then built on
+    first use and kept. At national scale they are by far the largest tables (30 and 19 rows per village
+    and year), while the village status, progress and aggregates need neither.
+    """
+
+    def __init__(self, indicators: pd.DataFrame | Callable[[], pd.DataFrame],
+                 criteria: pd.DataFrame | Callable[[], pd.DataFrame], villages: pd.DataFrame, criteria_set: str,
+                 policy: str) -> None:
+        self._frames = {"indicators": indicators, "criteria": criteria}
+        self.villages, self.criteria_set, self.policy = villages, criteria_set, policy
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Indicator scores (``INDICATOR_SCORE_COLUMNS``)."""
+        return self._frame("indicators")
+
+    @property
+    def criteria(self) -> pd.DataFrame:
+        """Criterion scores (``CRITERION_SCORE_COLUMNS``)."""
+        return self._frame("criteria")
+
+    def _frame(self, name: str) -> pd.DataFrame:
+        frame = self._frames[name]
+        if callable(frame):
+            frame = self._frames[name] = frame()
+        return frame
+
+    def __repr__(self) -> str:
+        return f"Scores({self.criteria_set!r}, {self.policy!r}, {len(self.villages):,} village-years)"
 
 
 def score_villages(values: pd.DataFrame, villages: pd.DataFrame, criteria: CriteriaSet,
@@ -81,9 +107,9 @@ def score_villages(values: pd.DataFrame, villages: pd.DataFrame, criteria: Crite
         raise ScoringError(f"unknown missing-data policy {policy!r}; use one of {', '.join(POLICIES)}")
     rules = _Rules.of(criteria)
     grid = _Grid.of(values, village_groups(villages, criteria), rules)
-    judged = _judge(grid, rules)
-    verdicts = _criterion_verdicts(grid, judged, rules)
-    return Scores(_indicator_frame(grid, judged, rules), _criterion_frame(grid, verdicts, rules, criteria, policy),
+    verdicts = _criterion_verdicts(grid, rules)
+    return Scores(lambda: _indicator_frame(grid, _judge(grid.value.T, grid.group, rules), rules),
+                  lambda: _criterion_frame(grid, verdicts, rules, criteria, policy),
                   _village_frame(grid, verdicts, rules, criteria, policy), criteria.id, policy)
 
 
@@ -97,7 +123,8 @@ def village_groups(villages: pd.DataFrame, criteria: CriteriaSet) -> pd.Series:
     groups = villages.set_index("village_code")["threshold_group"].astype("string")
     if len(ids) == 1:
         return pd.Series(ids[0], index=groups.index, dtype="string")
-    unknown = sorted(set(groups.dropna()) - set(ids)) + (["(trống / empty)"] if groups.isna().any() else [])
+    empty = ["(trống / empty)"] if groups.isna().any() else []
+    unknown = sorted(groups[~groups.isin(ids)].dropna().unique()) + empty
     if unknown:
         raise ScoringError(f"criteria set {criteria.id} defines groups {', '.join(ids)}; villages have "
                            f"group(s) {', '.join(unknown)}: set 'Nhóm' in the villages table")
@@ -112,7 +139,8 @@ class _Rules:
     """A criteria set as arrays: one column per indicator, ordered by criterion (stable), one row per group.
 
     ``threshold`` and ``scale`` have an extra last row for villages missing from the villages table: no
-    threshold (NaN), so their indicators fail when they have a value, and a gap scale of 1.
+    threshold (NaN), so their indicators fail when they have a value, and a gap scale of 1. ``sign`` and
+    ``mirror`` (one row per indicator) turn threshold − value into the shortfall (see `_judge`).
     """
 
     indicators: tuple[Indicator, ...]
@@ -121,6 +149,8 @@ class _Rules:
     scale: np.ndarray
     criteria: tuple[int, ...]
     criterion_starts: np.ndarray
+    sign: np.ndarray
+    mirror: np.ndarray
 
     @classmethod
     def of(cls, criteria: CriteriaSet) -> _Rules:
@@ -133,7 +163,9 @@ class _Rules:
         return cls(indicators, groups,
                    threshold=np.vstack([thresholds, np.full(len(indicators), np.nan)]),
                    scale=np.vstack([_gap_scale(indicators, thresholds), np.ones(len(indicators))]),
-                   criteria=tuple(numbers[starts].tolist()), criterion_starts=starts)
+                   criteria=tuple(numbers[starts].tolist()), criterion_starts=starts,
+                   sign=np.array([[-1.0 if ind.direction == "<=" else 1.0] for ind in indicators]),
+                   mirror=np.array([[0.0 if ind.direction in (">=", "<=") else -1.0] for ind in indicators]))
 
     def column(self, attribute: str) -> list:
         """One attribute of every indicator, in column order."""
@@ -179,30 +211,21 @@ class _Grid:
         """Lay ``values`` out by pair and indicator; ``groups`` as given by `village_groups`."""
         # Rows of one village-year are usually consecutive: find the runs, factorise the first row of each.
         heads = _run_heads(values["village_code"], values["year"])
-        village_of_run, village_codes = pd.factorize(values["village_code"].take(heads), sort=True,
+        village_of_run, village_codes = pd.factorize(_rows(values["village_code"], heads), sort=True,
                                                      use_na_sentinel=False)
         year_of_run, years = pd.factorize(values["year"].take(heads), sort=True, use_na_sentinel=False)
         pair_of_run, pairs = pd.factorize(village_of_run * len(years) + year_of_run, sort=True)
         village, year = np.divmod(pairs, len(years))
-        group_of_village = pd.Index(rules.groups).get_indexer(groups.reindex(village_codes))
-
-        n_indicators = len(rules.indicators)
+        village_group = groups.reindex(village_codes.astype(groups.index.dtype)).to_numpy()
+        group_of_village = pd.Index(rules.groups).get_indexer(village_group)
         column = _indicator_columns(values["indicator_code"], rules)
-        cell = np.repeat(pair_of_run * n_indicators, np.diff(heads, append=len(values)))
-        cell += column
-        value = values["value"].to_numpy(dtype=float, na_value=np.nan)
-        if (column < 0).any():  # rows for indicators outside the set: ignored
-            inside = column >= 0
-            cell, value = cell[inside], value[inside]
-        filled = np.zeros(len(pairs) * n_indicators, dtype=bool)
-        filled[cell] = True
-        if np.count_nonzero(filled) < len(cell):
-            raise ScoringError(f"values hold {len(cell) - np.count_nonzero(filled):,} duplicate village × year × "
-                               "indicator row(s); keep one row per key, as `ntm clean` does")
-        dense = np.full(len(filled), np.nan)
-        dense[cell] = value
-        return cls(village_codes, years, village, year, group_of_village[village],
-                   dense.reshape(len(pairs), n_indicators))
+        value = values["value"]  # float64 as `ntm clean` writes it: a view, no copy
+        value = value.to_numpy() if value.dtype == np.float64 else value.to_numpy(dtype=float, na_value=np.nan)
+        dense = (_regular_layout(value, column, heads, pair_of_run, len(rules.indicators))
+                 if len(heads) == len(pairs) else None)
+        if dense is None:
+            dense = _scatter(value, column, heads, pair_of_run, len(pairs), len(rules.indicators))
+        return cls(village_codes, years, village, year, group_of_village[village], dense)
 
     def keys(self, repeat: int, pairs: np.ndarray | slice = slice(None)) -> dict[str, pd.Series]:
         """``village_code`` and ``year`` columns of ``pairs`` (positions), each repeated ``repeat`` times."""
@@ -216,14 +239,81 @@ def _run_heads(*columns: pd.Series) -> np.ndarray:
     starts = np.zeros(len(columns[0]), dtype=bool)
     starts[:1] = True
     for column in columns:
-        values = column.array
-        starts[1:] |= pd.Series(values[1:] != values[:-1]).to_numpy(dtype=bool, na_value=True)
+        starts[1:] |= _changes(column)
     return np.flatnonzero(starts)
+
+
+def _changes(column: pd.Series) -> np.ndarray:
+    """Whether each row but the first differs from the row before it, or is missing."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        return (codes[1:] != codes[:-1]) | (codes[1:] < 0)
+    if _arrow_text(column):
+        data = pa.chunked_array(pa.array(column.array))
+        return pc.fill_null(pc.not_equal(data[1:], data[:-1]), True).to_numpy()
+    values = column.array
+    return pd.Series(values[1:] != values[:-1]).to_numpy(dtype=bool, na_value=True)
+
+
+def _regular_layout(value: np.ndarray, column: np.ndarray, heads: np.ndarray, pair_of_run: np.ndarray,
+                    n_indicators: int) -> np.ndarray | None:
+    """The grid without scattering, when the table is laid out as ``ntm clean`` writes it: one run per pair,
+    in pair order, each run holding every indicator once in the same order; else None."""
+    n_runs = len(heads)
+    if (len(value) != n_runs * n_indicators or not np.array_equal(pair_of_run, np.arange(n_runs))
+            or not np.array_equal(np.sort(column[:n_indicators]), np.arange(n_indicators))
+            or not (column.reshape(n_runs, n_indicators) == column[:n_indicators]).all()):
+        return None  # (rows of equal length in pair order: then each run starts where `heads` says)
+    order = np.argsort(column[:n_indicators])
+    rows = value.reshape(n_runs, n_indicators)
+    return rows if np.array_equal(order, np.arange(n_indicators)) else rows[:, order]
+
+
+def _scatter(value: np.ndarray, column: np.ndarray, heads: np.ndarray, pair_of_run: np.ndarray, n_pairs: int,
+             n_indicators: int) -> np.ndarray:
+    """The grid (pairs × indicators) of any layout: each value put in its cell; duplicates refused."""
+    cell = np.repeat(pair_of_run * n_indicators, np.diff(heads, append=len(value)))
+    cell += column
+    if (column < 0).any():  # rows for indicators outside the set: ignored
+        inside = column >= 0
+        cell, value = cell[inside], value[inside]
+    filled = np.zeros(n_pairs * n_indicators, dtype=bool)
+    filled[cell] = True
+    if np.count_nonzero(filled) < len(cell):
+        raise ScoringError(f"values hold {len(cell) - np.count_nonzero(filled):,} duplicate village × year × "
+                           "indicator row(s); keep one row per key, as `ntm clean` does")
+    dense = np.full(len(filled), np.nan)
+    dense[cell] = value
+    return dense.reshape(n_pairs, n_indicators)
+
+
+def _arrow_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+
+
+def _rows(column: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``column.take(positions)`` for increasing ``positions``; arrow text is taken chunk by chunk (a take
+    across a table's hundreds of chunks is slow, and combining them first would copy the column)."""
+    if not _arrow_text(column):
+        return column.take(positions)
+    data = pa.chunked_array(pa.array(column.array))
+    ends = np.cumsum([len(chunk) for chunk in data.chunks])
+    cuts = np.searchsorted(positions, ends)
+    pieces = [chunk.take(pa.array(positions[lo:hi] - (end - len(chunk))))
+              for chunk, end, lo, hi in zip(data.chunks, ends, np.r_[0, cuts[:-1]], cuts) if hi > lo]
+    return pd.Series(pd.array(pa.chunked_array(pieces, type=data.type), dtype=column.dtype), copy=False)
 
 
 def _indicator_columns(codes: pd.Series, rules: _Rules) -> np.ndarray:
     """The rules' column of each row's indicator code; -1 for a code outside the set or missing."""
-    row_codes, distinct = pd.factorize(codes)
+    if isinstance(codes.dtype, pd.CategoricalDtype):
+        row_codes, distinct = codes.cat.codes.to_numpy(), codes.cat.categories
+    elif _arrow_text(codes):  # arrow looks each text up among the set's codes, far faster than factorising
+        data = pa.chunked_array(pa.array(codes.array))
+        found = pc.index_in(data, value_set=pa.array(rules.column("code"), type=data.type))
+        return pc.fill_null(found, -1).to_numpy().astype(np.int8)
+    else:
+        row_codes, distinct = pd.factorize(codes)
     return np.append(pd.Index(rules.column("code")).get_indexer(distinct), -1).astype(np.int8).take(row_codes)
 
 
@@ -232,7 +322,7 @@ def _indicator_columns(codes: pd.Series, rules: _Rules) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Judged:
-    """Per pair × indicator (the grid's shape): threshold, status code, shortfall and normalised gap."""
+    """Per indicator × pair (the grid transposed): threshold, status code, shortfall and normalised gap."""
 
     threshold: np.ndarray
     status: np.ndarray
@@ -240,49 +330,61 @@ class _Judged:
     gap: np.ndarray
 
 
-def _judge(grid: _Grid, rules: _Rules) -> _Judged:
-    """Status, shortfall (in the indicator's unit) and normalised gap (0–1) of every cell.
+def _judge(value: np.ndarray, group: np.ndarray, rules: _Rules) -> _Judged:
+    """Status, shortfall (in the indicator's unit) and normalised gap (0–1) of every cell of ``value``
+    (indicators × pairs, the pairs' groups in ``group``).
 
-    Each rule applies to a whole column, so the directions broadcast over the pairs; a cell without
-    data has no shortfall nor gap (NaN).
+    The shortfall is how far the value is on the wrong side of the threshold: below it for "≥ t", above it
+    for "≤ t", either way for "= t", else 0; a cell passes when it is 0. A cell without data has no
+    shortfall nor gap (NaN); a village without a threshold (not in the villages table) fails.
     """
-    value, threshold = grid.value, rules.threshold[grid.group]
-    direction = np.array(rules.column("direction"))
-    at_least, at_most = direction == ">=", direction == "<="
-    passes = np.where(at_least, value >= threshold, np.where(at_most, value <= threshold, value == threshold))
-    status = np.where(np.isnan(value), np.int8(NO_DATA), np.where(passes, np.int8(PASS), np.int8(FAIL)))
-    shortfall = np.subtract(value, threshold)                      # "≤ t" and "= t": above the threshold
-    np.subtract(threshold, value, out=shortfall, where=at_least)   # "≥ t": below it
-    np.abs(shortfall, out=shortfall, where=~(at_least | at_most))  # "= t": either way
-    np.clip(shortfall, 0, None, out=shortfall)
-    gap = np.divide(shortfall, rules.scale[grid.group])
-    np.clip(gap, 0, 1, out=gap)
+    threshold = rules.threshold.T.take(group, axis=1)
+    below = np.subtract(threshold, value)
+    shortfall = np.multiply(below, rules.sign)           # "≥ t": below it; "≤ t": above it
+    np.multiply(below, rules.mirror, out=below)          # "= t": the other side too; else 0
+    np.maximum(shortfall, below, out=shortfall)
+    shortfall += 0.0                                      # -0.0 (0 × a negative) becomes 0.0
+    status = np.multiply(~(shortfall <= 0), np.int8(FAIL), dtype=np.int8)  # NaN compares False: it fails
+    status[np.isnan(value)] = NO_DATA
+    gap = np.divide(shortfall, rules.scale.T.take(group, axis=1))
+    np.minimum(gap, 1, out=gap)
     return _Judged(threshold, status, shortfall, gap)
 
 
 @dataclass(frozen=True)
 class _Verdicts:
-    """Criterion status code and gap per scored pair (``pairs``: grid positions) × criterion."""
+    """Criterion status code and gap per criterion × scored pair (``pairs``: grid positions)."""
 
     pairs: np.ndarray
     status: np.ndarray
     gap: np.ndarray
 
 
-def _criterion_verdicts(grid: _Grid, judged: _Judged, rules: _Rules) -> _Verdicts:
+BLOCK = 16_384  # pairs judged at a time: the intermediate arrays stay small (~4 MB each for 30 indicators)
+
+
+def _criterion_verdicts(grid: _Grid, rules: _Rules) -> _Verdicts:
     """Pass when all indicators of the criterion pass, fail when any fails, otherwise incomplete.
 
     The gap of a failed criterion is the largest normalised gap of its indicators, 0 when it passes and
-    NaN when incomplete. Pairs whose village is not in the villages table are not scored.
+    NaN when incomplete. Pairs whose village is not in the villages table are not scored. The cells are
+    judged a block of pairs at a time, each indicator's values contiguous, and only the verdicts kept.
     """
-    pairs = np.flatnonzero(grid.group >= 0)
-    starts = rules.criterion_starts
-    failed = np.logical_or.reduceat(judged.status == FAIL, starts, axis=1)[pairs]
-    no_data = np.logical_or.reduceat(judged.status == NO_DATA, starts, axis=1)[pairs]
-    status = np.where(failed, np.int8(FAIL), np.where(no_data, np.int8(INCOMPLETE), np.int8(PASS)))
-    gap = np.fmax.reduceat(judged.gap, starts, axis=1)[pairs]  # the largest, ignoring NaN
+    segments = list(zip(rules.criterion_starts, [*rules.criterion_starts[1:], len(rules.indicators)]))
+    n_pairs = len(grid.group)
+    status = np.empty((len(segments), n_pairs), dtype=np.int8)
+    gap = np.empty((len(segments), n_pairs))
+    for first in range(0, n_pairs, BLOCK):
+        rows = slice(first, first + BLOCK)
+        judged = _judge(np.ascontiguousarray(grid.value[rows].T), grid.group[rows], rules)
+        for k, (lo, hi) in enumerate(segments):  # a loop: numpy's reduceat is far slower here
+            status[k, rows] = judged.status[lo:hi].max(axis=0)  # the worst indicator decides
+            gap[k, rows] = np.fmax.reduce(judged.gap[lo:hi], axis=0)  # the largest, ignoring NaN
     gap[status == PASS] = 0.0
     gap[status == INCOMPLETE] = np.nan
+    pairs = np.flatnonzero(grid.group >= 0)
+    if len(pairs) < n_pairs:
+        status, gap = status[:, pairs], gap[:, pairs]
     return _Verdicts(pairs, status, gap)
 
 
@@ -302,12 +404,12 @@ def _indicator_frame(grid: _Grid, judged: _Judged, rules: _Rules) -> pd.DataFram
                                     copy=False),
         "group": pd.Series(groups.take(grid.group).repeat(n_indicators), dtype=object, copy=False),
         "value": grid.value.ravel(),
-        "threshold": judged.threshold.ravel(),
+        "threshold": judged.threshold.T.ravel(),
         "direction": _tiled(rules.column("direction"), n_pairs, unknown),
         "unit": _tiled(rules.column("unit"), n_pairs, unknown),
-        "status": _take(INDICATOR_STATUSES, judged.status.ravel()),
-        "shortfall": judged.shortfall.ravel(),
-        "normalised_gap": judged.gap.ravel(),
+        "status": _take(INDICATOR_STATUSES, judged.status.T.ravel()),
+        "shortfall": judged.shortfall.T.ravel(),
+        "normalised_gap": judged.gap.T.ravel(),
         "provenance": _tiled(rules.column("provenance"), n_pairs, unknown),
     }, copy=False)
 
@@ -315,16 +417,16 @@ def _indicator_frame(grid: _Grid, judged: _Judged, rules: _Rules) -> pd.DataFram
 def _criterion_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: CriteriaSet,
                      policy: str) -> pd.DataFrame:
     """One row per scored pair × criterion (``CRITERION_SCORE_COLUMNS``)."""
-    n_pairs, n_criteria = verdicts.status.shape
+    n_criteria, n_pairs = verdicts.status.shape
     names = {c.number: c for c in criteria.criteria}
     return pd.DataFrame({
         **grid.keys(n_criteria, verdicts.pairs),
         "criterion": np.tile(rules.criteria, n_pairs),
         "criterion_vi": _tiled([names[n].name_vi for n in rules.criteria], n_pairs),
         "criterion_en": _tiled([names[n].name_en for n in rules.criteria], n_pairs),
-        "status": _take(CRITERION_STATUSES, verdicts.status.ravel()),
-        "met": verdicts.status.ravel() == PASS,
-        "gap": verdicts.gap.ravel(),
+        "status": _take(CRITERION_STATUSES, verdicts.status.T.ravel()),
+        "met": verdicts.status.T.ravel() == PASS,
+        "gap": verdicts.gap.T.ravel(),
         "policy": _tiled([policy], n_pairs * n_criteria),
     }, copy=False)
 
@@ -334,27 +436,28 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
     """x/19, meets-standard, the criteria missing (vi / en) and the distance to the standard, per pair."""
     total = len(criteria.criteria)
     status = verdicts.status
-    met, failed, incomplete = ((status == code).sum(axis=1) for code in (PASS, FAIL, INCOMPLETE))
+    met, failed, incomplete = ((status == code).sum(axis=0) for code in (PASS, FAIL, INCOMPLETE))
     # under missing_fails an incomplete criterion is missing, with the full gap of an unknown
     missing = (status == FAIL) | ((status == INCOMPLETE) & (policy == "missing_fails"))
     terms = np.where(np.isnan(verdicts.gap), 1.0 if policy == "missing_fails" else 0.0, verdicts.gap)
     excused = incomplete if policy == "exclude" else 0
     names = {c.number: c for c in criteria.criteria}
-    missing_vi, missing_en = _joined(missing, [[names[n].name_vi for n in rules.criteria],
+    missing_vi, missing_en = _joined(missing.T, [[names[n].name_vi for n in rules.criteria],
                                                [names[n].name_en for n in rules.criteria]])
     return pd.DataFrame({
         **grid.keys(1, verdicts.pairs),
         "criteria_met": met,
-        "criteria_total": np.full(len(status), total, dtype=np.int64),
+        "criteria_total": np.full(len(met), total, dtype=np.int64),
         "criteria_failed": failed,
         "criteria_incomplete": incomplete,
         "met_label": _take([f"{k}/{total}" for k in range(total + 1)], met),
         "meets_standard": (failed == 0) & (met + excused >= criteria.criteria_required),
-        "distance_to_standard": np.add.reduceat(terms, [0], axis=1)[:, 0],  # pandas' grouped sum, to the digit
+        # each pair's terms summed as pandas' grouped sum does, to the digit
+        "distance_to_standard": np.add.reduceat(np.ascontiguousarray(terms.T), [0], axis=1)[:, 0],
         "missing_criteria_vi": missing_vi,
         "missing_criteria_en": missing_en,
-        "criteria_set": _tiled([criteria.id], len(status)),
-        "policy": _tiled([policy], len(status)),
+        "criteria_set": _tiled([criteria.id], len(met)),
+        "policy": _tiled([policy], len(met)),
     }, copy=False)
 
 
@@ -363,10 +466,14 @@ def _joined(flags: np.ndarray, languages: Sequence[Sequence[str]]) -> list[pd.Se
 
     Each distinct row of flags (a pattern of missing criteria) is joined once.
     """
-    packed = pd.DataFrame(np.packbits(flags, axis=1))
-    pattern = packed.groupby(list(packed.columns), sort=False).ngroup().to_numpy()
-    _, first = np.unique(pattern, return_index=True)
-    return [_take(["; ".join(np.asarray(names)[flags[row]]) for row in first], pattern) for names in languages]
+    packed = np.packbits(flags, axis=1)  # a pattern as one number: its bytes, padded to a multiple of 8
+    padded = np.zeros((len(flags), -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
+    padded[:, :packed.shape[1]] = packed
+    keys = padded.view(np.uint64)
+    _, first, pattern = np.unique(keys, axis=0 if keys.shape[1] > 1 else None, return_index=True,
+                                  return_inverse=True)
+    patterns = flags[first].tolist()
+    return [_take(["; ".join(compress(names, row)) for row in patterns], pattern.reshape(-1)) for names in languages]
 
 
 def _take(labels: Sequence[str], positions: np.ndarray) -> pd.Series:

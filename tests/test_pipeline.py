@@ -7,7 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
+import pandas as pd
+
+from ntm_analysis.pipeline import clean_raw_folder, load_clean_tables, write_clean_outputs
 from ntm_analysis.storage import atomic_path
 from tests.conftest import villages_sheet, write_xlsx
 
@@ -55,6 +57,21 @@ def test_same_input_same_bytes(tmp_path, criteria):
         assert a.read_bytes() == b.read_bytes(), a.name
     assert {p.name for p in first} >= {"villages.parquet", "indicator_values.csv", "quality_report.xlsx",
                                        "quality_problems.csv", "rejected_values.parquet", "clean_summary.json"}
+
+
+def test_clean_values_load_with_category_keys_and_nothing_else_changed(tmp_path, criteria):
+    write_xlsx(tmp_path / "raw" / "a.xlsx", {"Làng": villages_sheet(),
+                                             "2024": [["Mã làng", "5", "2.1", "10"], ["0102", "x", "80", "41,5"],
+                                                      ["0101", "", "75", "40"]]})
+    result = clean_raw_folder(tmp_path / "raw", criteria)
+    write_clean_outputs(result, tmp_path / "out")
+    _, values, _ = load_clean_tables(tmp_path / "out")
+    for key in ("village_code", "indicator_code"):
+        assert isinstance(values[key].dtype, pd.CategoricalDtype)
+        assert list(values[key].cat.categories) == sorted(values[key].cat.categories)
+    pd.testing.assert_frame_equal(values.astype({"village_code": str, "indicator_code": str}),
+                                  result.values.reset_index(drop=True), check_dtype=False)
+    assert values.sort_values(["indicator_code"])["indicator_code"].tolist() == sorted(values["indicator_code"])
 
 
 def test_quality_workbook_lists_every_problem(tmp_path, criteria):

@@ -120,3 +120,107 @@ def test_raising_an_at_least_value_never_lowers_criteria_met(criteria, code, low
     after = score_villages(higher, villages, criteria).villages.iloc[0]
     assert after["criteria_met"] >= before["criteria_met"]
     assert after["distance_to_standard"] <= before["distance_to_standard"] + 1e-12
+
+
+# ---------------------------------------------------------------- against a row-by-row reference
+
+
+def _reference(values, villages, criteria):
+    """Status per village × year × criterion, criteria met and meets-standard, cell by cell (missing_fails)."""
+    group_of = dict(zip(villages["village_code"], villages["threshold_group"]))
+    single = criteria.groups[0].id if len(criteria.groups) == 1 else None
+    found = {}
+    for village, year, code, value in values[["village_code", "year", "indicator_code", "value"]].itertuples(
+            index=False, name=None):
+        found.setdefault((village, year), {})[code] = value
+    out = {}
+    for (village, year), got in found.items():
+        if village not in group_of:
+            continue  # not in the villages table: not scored
+        group = single or group_of[village]
+        status = {}
+        for ind in criteria.indicators:
+            value, threshold = got.get(ind.code, np.nan), float(ind.threshold_for(group))
+            if np.isnan(value):
+                result = "no_data"
+            elif ind.direction == ">=":
+                result = "pass" if value >= threshold else "fail"
+            elif ind.direction == "<=":
+                result = "pass" if value <= threshold else "fail"
+            else:
+                result = "pass" if value == threshold else "fail"
+            before = status.get(ind.criterion, "pass")
+            status[ind.criterion] = ("fail" if "fail" in (before, result) else
+                                     "incomplete" if "no_data" in (before, result) or before == "incomplete"
+                                     else "pass")
+        met = sum(s == "pass" for s in status.values())
+        out[(village, year)] = (status, met, met == len(criteria.criteria))
+    return out
+
+
+_CODES = ["1", "2.1", "2.2", "9.1", "10", "11", "15.1", "15.2", "19.1", "19.2", "99"]  # "99": not in the set
+
+
+@st.composite
+def _tables(draw):
+    """A small values table: villages (one missing from the villages table), years, a subset of indicators,
+    values on both sides of the thresholds or missing, rows in any order; key dtype drawn too."""
+    villages = draw(st.lists(st.sampled_from(["0101", "0102", "0201", "0305"]), min_size=1, max_size=3, unique=True))
+    years = draw(st.lists(st.integers(2020, 2025), min_size=1, max_size=3, unique=True))
+    codes = draw(st.lists(st.sampled_from(_CODES), min_size=1, max_size=len(_CODES), unique=True))
+    cells = [(v, y, c) for v in villages for y in years for c in codes]
+    kept = draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells)))
+    cells = [cell for cell, keep in zip(cells, kept) if keep] or cells[:1]
+    values = draw(st.lists(st.one_of(st.none(), st.sampled_from([0.0, 1.0, 12.0, 41.0, 50.0, 70.0, 100.0]),
+                                     st.floats(0, 100)), min_size=len(cells), max_size=len(cells)))
+    frame = pd.DataFrame(cells, columns=["village_code", "year", "indicator_code"]).assign(
+        value=[np.nan if v is None else v for v in values])
+    frame = frame.sample(frac=1, random_state=draw(st.integers(0, 1000))) if draw(st.booleans()) else frame
+    dtype = draw(st.sampled_from(["str", "category", "object"]))
+    frame = frame.astype({"village_code": dtype, "indicator_code": dtype}).reset_index(drop=True)
+    groups = pd.DataFrame({"village_code": villages, "threshold_group": draw(
+        st.lists(st.sampled_from(["1", "2"]), min_size=len(villages), max_size=len(villages)))})
+    return frame, groups.iloc[:-1] if draw(st.booleans()) and len(groups) > 1 else groups
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables=_tables())
+def test_scores_agree_with_a_row_by_row_reference_whatever_the_layout(criteria_2022, tables):
+    """Any row order, missing rows, unknown codes, villages outside the villages table and key dtype."""
+    values, villages = tables
+    scores = score_villages(values, villages, criteria_2022)
+    expected = _reference(values, villages, criteria_2022)
+    got = {(str(r.village_code), int(r.year)): (int(r.criteria_met), bool(r.meets_standard))
+           for r in scores.villages.itertuples()}
+    assert got == {key: (met, meets) for key, (_, met, meets) in expected.items()}
+    criterion = {(str(r.village_code), int(r.year), int(r.criterion)): r.status for r in scores.criteria.itertuples()}
+    assert criterion == {(v, y, c): s for (v, y), (status, _, _) in expected.items() for c, s in status.items()}
+    pairs = {(str(v), int(y)) for v, y in zip(values["village_code"], values["year"])}
+    assert len(scores.indicators) == len(pairs) * len(criteria_2022.indicators)
+
+
+def test_sorted_and_shuffled_tables_give_identical_frames(criteria_2022):
+    """The layout `ntm clean` writes takes a shortcut; any other order must give the very same frames."""
+    rng = np.random.default_rng(3)
+    values = pd.concat([_passing(criteria_2022, v, y) for v in ["0101", "0102", "0203"] for y in (2023, 2024)])
+    values["value"] = np.where(rng.random(len(values)) < 0.3, values["value"] / 2, values["value"])
+    values.loc[rng.random(len(values)) < 0.1, "value"] = np.nan
+    values = values.sort_values(["village_code", "year"], kind="stable").reset_index(drop=True)
+    villages = _villages(("0101", "1"), ("0102", "2"), ("0203", "1"))
+    sorted_scores = score_villages(values, villages, criteria_2022)
+    shuffled = score_villages(values.sample(frac=1, random_state=1), villages, criteria_2022)
+    for name in ("indicators", "criteria", "villages"):
+        pd.testing.assert_frame_equal(getattr(sorted_scores, name), getattr(shuffled, name), obj=name)
+
+
+def test_duplicate_rows_are_refused(criteria):
+    values = _passing(criteria)
+    with pytest.raises(ScoringError, match="duplicate"):
+        score_villages(pd.concat([values, values.iloc[:1]]), _villages(("a", "1")), criteria)
+
+
+def test_long_frames_are_built_once_on_first_use(criteria):
+    scores = score_villages(_passing(criteria), _villages(("a", "1")), criteria)
+    assert callable(scores._frames["indicators"]) and callable(scores._frames["criteria"])
+    assert scores.indicators is scores.indicators and scores.criteria is scores.criteria
+    assert len(scores.indicators) == len(criteria.indicators) and len(scores.criteria) == 19
