@@ -1,6 +1,6 @@
 """Reading the clean values table that ``ntm clean`` writes (``indicator_values.parquet``).
 
-A module of its own, importing pandas only, so that reading the table does not load the rest of the package.
+A module of its own, importing pandas and pyarrow only, so that reading the table does not load the rest of the package.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # Columns of the values table read as categories: each value repeats 30 times or more, so at national scale
 # (tens of millions of rows) they load faster and take a fraction of the memory of text (benchmarks/README.md).
@@ -21,6 +22,8 @@ def read_values(path: Path) -> pd.DataFrame:
     values = pd.read_parquet(path, read_dictionary=VALUE_KEYS)
     for key in VALUE_KEYS:
         values[key] = sorted_categories(values[key])
+    # arrow keeps the memory it read with for reuse (about 1 GB per 30 million rows); what comes next is numpy's
+    pa.default_memory_pool().release_unused()
     return values
 
 

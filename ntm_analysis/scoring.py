@@ -25,6 +25,7 @@ normalised gap of its indicators), ``policy``.
 village status (``VILLAGE_STATUS_COLUMNS``): ``village_code, year, criteria_met, criteria_total,
 criteria_failed, criteria_incomplete, met_label`` ("17/19"), ``meets_standard``,
 ``distance_to_standard``, ``missing_criteria_vi``, ``missing_criteria_en``, ``criteria_set``, ``policy``.
+``met_label`` and the missing criteria are categorical: a million village-years share a few thousand texts.
 """
 
 from __future__ import annotations
@@ -450,7 +451,7 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
         "criteria_total": np.full(len(met), total, dtype=np.int64),
         "criteria_failed": failed,
         "criteria_incomplete": incomplete,
-        "met_label": _take([f"{k}/{total}" for k in range(total + 1)], met),
+        "met_label": _categories([f"{k}/{total}" for k in range(total + 1)], met),
         "meets_standard": (failed == 0) & (met + excused >= criteria.criteria_required),
         # each pair's terms summed as pandas' grouped sum does, to the digit
         "distance_to_standard": np.add.reduceat(np.ascontiguousarray(terms.T), [0], axis=1)[:, 0],
@@ -462,18 +463,28 @@ def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: Cr
 
 
 def _joined(flags: np.ndarray, languages: Sequence[Sequence[str]]) -> list[pd.Series]:
-    """For each list of names in ``languages``, the names flagged in each row of ``flags`` joined with "; ".
-
-    Each distinct row of flags (a pattern of missing criteria) is joined once.
+    """For each list of names in ``languages``, the names flagged in each row of ``flags`` joined with "; ",
+    as a categorical column: each distinct row of flags (a pattern of missing criteria) is joined once.
     """
     packed = np.packbits(flags, axis=1)  # a pattern as one number: its bytes, padded to a multiple of 8
     padded = np.zeros((len(flags), -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
     padded[:, :packed.shape[1]] = packed
     keys = padded.view(np.uint64)
-    _, first, pattern = np.unique(keys, axis=0 if keys.shape[1] > 1 else None, return_index=True,
-                                  return_inverse=True)
+    if keys.shape[1] == 1:  # up to 64 criteria: hashing the numbers is faster than sorting them
+        pattern, distinct = pd.factorize(keys[:, 0])
+        first = np.full(len(distinct), len(pattern))
+        np.minimum.at(first, pattern, np.arange(len(pattern)))
+    else:
+        _, first, pattern = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     patterns = flags[first].tolist()
-    return [_take(["; ".join(compress(names, row)) for row in patterns], pattern.reshape(-1)) for names in languages]
+    return [_categories(["; ".join(compress(names, row)) for row in patterns], pattern.reshape(-1))
+            for names in languages]
+
+
+def _categories(labels: Sequence[str], positions: np.ndarray) -> pd.Series:
+    """``labels[positions]`` as a categorical column (``labels`` distinct): no text is copied per row."""
+    return pd.Series(pd.Categorical.from_codes(positions, dtype=pd.CategoricalDtype(pd.Index(labels, dtype=TEXT))),
+                     copy=False)
 
 
 def _take(labels: Sequence[str], positions: np.ndarray) -> pd.Series:

@@ -224,3 +224,15 @@ def test_long_frames_are_built_once_on_first_use(criteria):
     assert callable(scores._frames["indicators"]) and callable(scores._frames["criteria"])
     assert scores.indicators is scores.indicators and scores.criteria is scores.criteria
     assert len(scores.indicators) == len(criteria.indicators) and len(scores.criteria) == 19
+
+
+@pytest.mark.parametrize("n_criteria", [19, 70])  # one 64-bit pattern key, or several
+def test_missing_criteria_are_joined_per_row_in_order(n_criteria):
+    from ntm_analysis.scoring import _joined
+
+    flags = np.random.default_rng(n_criteria).random((500, n_criteria)) < 0.2
+    names = [f"tiêu chí {k}" for k in range(n_criteria)]
+    vi, en = _joined(flags, [names, [n.upper() for n in names]])
+    expected = ["; ".join(n for n, flag in zip(names, row) if flag) for row in flags]
+    assert vi.astype(str).tolist() == expected
+    assert en.astype(str).tolist() == [e.upper() for e in expected]
