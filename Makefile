@@ -38,8 +38,11 @@ test: ## set up and run the whole test suite
 test-fast: ## run the tests except the notebook runs
 	$(PY) -m pytest -m "not notebook"
 
-benchmark: ## run the benchmarks (figures go to benchmarks/README.md by hand)
+benchmark: ## run the benchmarks (figures go to benchmarks/README.md by hand; ~25 min, best on a quiet machine)
 	$(PY) benchmarks/bench_clean.py
+	$(PY) benchmarks/bench_score.py --repeat 3
+	$(PY) benchmarks/bench_schedule.py
+	$(PY) benchmarks/bench_reports.py
 
 strip: ## remove outputs from the committed notebooks (keeps tags and kernelspec)
 	.venv/bin/nbstripout notebooks/*.ipynb
