@@ -480,6 +480,6 @@ def save_figure(fig: Figure, path: Path) -> Path:
     The style's ``savefig`` settings (dpi, tight bounding box) apply here too, since saving happens
     outside the plotting functions' style context."""
     with plt.style.context(STYLE), atomic_path(Path(path)) as tmp:  # the style's dpi and tight bbox
-        fig.canvas.draw()  # settle the constrained layout first, so that every save gives the same bytes
+        fig.draw_without_rendering()  # settle the constrained layout first, so that every save gives the same bytes
         fig.savefig(tmp, format="png", metadata={"Software": None})
     return Path(path)

@@ -34,7 +34,7 @@ from ntm_analysis.report_batch import (DISTRICT_SLUG, REPORT_COLUMNS, TITLES, ma
 from tests.reports_sample import COMMUNE, YEAR, cleaned_sample, rendered_sample
 
 notebook = pytest.mark.notebook  # renders reports through papermill
-COMMUNE_FIGURES = {"heatmap", "cost-by-criterion"}
+COMMUNE_FIGURES = {"heatmap", "cost-by-criterion", "schedule"}
 DISTRICT_FIGURES = {"heatmap", "cost-by-criterion", "failure-rate", "progress", "plan-vs-projection", "schedule",
                     "investment", "cumulative", "communes"}
 
