@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ntm_analysis.admin_units import plan_definition
+from ntm_analysis.admin_units import commune_type, plan_definition
 from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.scoring import Scores
@@ -32,7 +32,8 @@ STATUS_TEXT = {
 TEXT = {
     "vi": {
         "title": "BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN BỘ TIÊU CHÍ LÀNG NÔNG THÔN MỚI NĂM {year} — {unit}",
-        "district_unit": "TOÀN HUYỆN", "commune_unit": "XÃ {commune}",
+        "district_unit": "TOÀN HUYỆN",
+        "commune_unit": {"xã": "XÃ {commune}", "thị trấn": "THỊ TRẤN {commune}", "phường": "PHƯỜNG {commune}"},
         "summary_sheet": "Tổng hợp", "unverified_sheet": "Ngưỡng chưa xác minh",
         "no": "STT", "code": "Mã làng", "name": "Tên làng", "commune": "Xã",
         "met": "Số tiêu chí đạt", "meets": "Đạt chuẩn", "missing": "Tiêu chí chưa đạt",
@@ -55,7 +56,8 @@ TEXT = {
     },
     "en": {
         "title": "SUMMARY OF RESULTS AGAINST THE NEW RURAL VILLAGE CRITERIA, {year} — {unit}",
-        "district_unit": "WHOLE DISTRICT", "commune_unit": "COMMUNE {commune}",
+        "district_unit": "WHOLE DISTRICT",
+        "commune_unit": {"xã": "COMMUNE {commune}", "thị trấn": "TOWNSHIP {commune}", "phường": "WARD {commune}"},
         "summary_sheet": "Summary", "unverified_sheet": "Unverified thresholds",
         "no": "No.", "code": "Village code", "name": "Village", "commune": "Commune",
         "met": "Criteria met", "meets": "Meets the standard", "missing": "Criteria not met",
@@ -239,7 +241,8 @@ def _commune_sheet(sheet, commune: str, members: pd.DataFrame, crit: pd.DataFram
     headers = [t["no"], t["code"], t["name"],
                *[f"{c.number}. {getattr(c, f'name_{lang}')}" for c in criteria.criteria],
                t["met"], t["meets"], t["missing"]]
-    unit = t["commune_unit"].format(commune=str(commune).upper())
+    units = t["commune_unit"]  # "XÃ IA O", "THỊ TRẤN IA KHA"
+    unit = units.get(commune_type(commune), units["xã"]).format(commune=str(commune).upper())
     start = _heading(sheet, t["title"].format(year=year, unit=unit), len(headers), synthetic)
     _header_row(sheet, start, headers)
     by_village = crit.set_index(["village_code", "criterion"])["status"]

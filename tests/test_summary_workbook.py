@@ -90,6 +90,15 @@ def test_commune_sheet_cells_match_the_scores(book, scores, criteria):
     assert all(sheet.cell(header_row, col).font.bold for col in range(1, len(headers) + 1))
 
 
+def test_a_township_is_titled_as_one(criteria):
+    villages = VILLAGES.assign(commune=VILLAGES["commune"].replace({"Ia O": "Ia Kha"}))
+    book = summary_workbook(score_villages(_values(criteria), villages, criteria), villages, criteria, YEAR)
+    assert book["Ia Kha"]["A1"].value.endswith("— THỊ TRẤN IA KHA")
+    english = summary_workbook(score_villages(_values(criteria), villages, criteria), villages, criteria, YEAR,
+                               lang="en")
+    assert english["Ia Kha"]["A1"].value.endswith("— TOWNSHIP IA KHA")
+
+
 def test_village_without_data_for_the_year_is_listed_as_not_assessed(book):
     _, _, body = _table(book["Ia O"], "STT")
     assert [r[1] for r in body] == ["c", "d"]
