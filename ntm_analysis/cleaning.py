@@ -132,6 +132,25 @@ def read_distinct(cells: pd.Series | np.ndarray, parser: Parser) -> tuple[np.nda
             np.array([r.detail for r in readings], dtype=object)[pick])
 
 
+def log_legacy_cells(cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, table: Table,
+                     log: QualityLog) -> None:
+    """Log the cells written in a legacy encoding (TCVN3, VNI) that the readers convert before reading
+    (:func:`read_distinct`): one change per distinct text and column, at its first row.
+
+    ``cells`` are raw cells, ``rows`` and ``columns`` the user's row number and column header of each.
+    """
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    for k, cell in enumerate(uniques):
+        text, encoding = repair_legacy(cell) if isinstance(cell, str) else (cell, None)
+        if encoding is None:
+            continue
+        where = np.flatnonzero(codes == k)
+        for column in pd.unique(columns[where]):
+            here = where[columns[where] == column]
+            log.change(Location(table.file, table.sheet, int(rows[here].min()), column), f"legacy_{encoding}",
+                       cell, clean_text(text), len(here))
+
+
 def _repair_cell(cell: object) -> object:
     return clean_text(repair_legacy(cell)[0]) if isinstance(cell, str) else cell
 

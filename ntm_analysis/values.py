@@ -17,7 +17,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ntm_analysis.cleaning import from_distinct, parser_for, read_code, read_distinct, tidy_text
+from ntm_analysis.cleaning import (from_distinct, log_legacy_cells, parser_for, read_code, read_distinct,
+                                   tidy_text)
 from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.criteria.loader import VOCABULARY
 from ntm_analysis.dataset import Table
@@ -351,6 +352,7 @@ def _read_cells(cells: pd.DataFrame, table: Table, criteria: CriteriaSet,
         parser = parser_for(indicator.kind, indicator.unit, pd.Series(group, dtype=object))
         value[where], problem[where], detail[where] = read_distinct(group, parser)
     _report_cells(problem, detail, raw, cells, table, log)
+    log_legacy_cells(raw, cells["row"].to_numpy(), cells["column"].to_numpy(dtype=object), table, log)
     return value, problem
 
 

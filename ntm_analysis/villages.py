@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 
+import numpy as np
 import pandas as pd
 
 from ntm_analysis.admin_units import category_lookup, commune_lookup
-from ntm_analysis.cleaning import map_distinct, parse_cells, parser_for, read_code, report_readings, tidy_text
+from ntm_analysis.cleaning import (log_legacy_cells, map_distinct, parse_cells, parser_for, read_code,
+                                   report_readings, tidy_text)
 from ntm_analysis.dataset import Table
 from ntm_analysis.quality import Location, QualityLog
 from ntm_analysis.schemas import VILLAGES, failing_cells, report_out_of_range
@@ -75,6 +77,8 @@ def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
         cells = frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         readings = parse_cells(cells, parser_for("boolean" if unit == "boolean" else "numeric", unit, cells))
         report_readings(readings, cells, rows, table, name, log)
+        log_legacy_cells(cells.to_numpy(dtype=object), rows.to_numpy(),
+                         np.full(len(cells), table.headers.get(name, name), dtype=object), table, log)
         out[name] = readings["value"]
     out["plan_category"] = _read_category(out, table, plan, log)
     blank = out[REQUIRED].isna().any(axis=1)

@@ -92,6 +92,19 @@ def test_wide_rows_matched_by_name_and_commune(tmp_path, criteria):
     assert _value_map(result) == {("0101", 2024, "2.1"): 80.0, ("0101", 2024, "5"): 1.0}
     assert codes(result) == ["unknown_village"]  # one problem for the row, two values rejected
     assert result.rejected_values["reason"].tolist() == ["unknown_village", "unknown_village"]
+    legacy = result.changes[result.changes["rule"] == "legacy_tcvn3"]
+    assert legacy[["row", "column", "before", "after", "count"]].values.tolist() == [
+        [2, "5", from_unicode("Đạt", "tcvn3"), "Đạt", 1]]  # the value cell's conversion is in the changes log
+
+
+def test_legacy_value_cells_are_logged_once_per_text_and_column(tmp_path, criteria):
+    tcvn3 = from_unicode("Đạt", "tcvn3")
+    result = _long(tmp_path, criteria, ["0101", 2024, "5", tcvn3], ["0102", 2024, "5", tcvn3],
+                   ["0101", 2024, "19.1", from_unicode("Chưa đạt", "tcvn3")])
+    assert _value_map(result) == {("0101", 2024, "5"): 1.0, ("0102", 2024, "5"): 1.0, ("0101", 2024, "19.1"): 0.0}
+    legacy = result.changes[result.changes["rule"] == "legacy_tcvn3"].sort_values("row")
+    assert legacy[["row", "column", "after", "count"]].values.tolist() == [[2, "Giá trị", "Đạt", 2],
+                                                                          [4, "Giá trị", "Chưa đạt", 1]]
 
 
 def test_unknown_wide_column_is_accounted_for(tmp_path, criteria):
