@@ -93,6 +93,10 @@ class Scores:
             frame = self._frames[name] = frame()
         return frame
 
+    def __getstate__(self) -> dict:
+        """For pickling (the reports' cache): the frames themselves, built if they were not yet."""
+        return {**self.__dict__, "_frames": {name: self._frame(name) for name in self._frames}}
+
     def __repr__(self) -> str:
         return f"Scores({self.criteria_set!r}, {self.policy!r}, {len(self.villages):,} village-years)"
 

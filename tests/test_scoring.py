@@ -236,3 +236,13 @@ def test_missing_criteria_are_joined_per_row_in_order(n_criteria):
     expected = ["; ".join(n for n, flag in zip(names, row) if flag) for row in flags]
     assert vi.astype(str).tolist() == expected
     assert en.astype(str).tolist() == [e.upper() for e in expected]
+
+
+def test_scores_pickle_with_their_frames_built(criteria):
+    import pickle
+
+    scores = score_villages(_set(_passing(criteria), "a", "2.1", 58.0), _villages(("a", "1")), criteria)
+    copy = pickle.loads(pickle.dumps(scores))
+    for name in ("indicators", "criteria", "villages"):
+        pd.testing.assert_frame_equal(getattr(copy, name), getattr(scores, name))
+    assert (copy.criteria_set, copy.policy) == (scores.criteria_set, scores.policy)
