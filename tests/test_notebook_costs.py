@@ -12,36 +12,26 @@ from ntm_analysis.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.report import run_notebook
 from ntm_analysis.scoring import score_villages
 from ntm_analysis.summary_workbook import select_commune
+from tests.notebook_helpers import output_text, outputs
 
 pytestmark = pytest.mark.notebook
 
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory, criteria):
-    """The shipped synthetic sample district, cleaned into a temporary folder."""
+    """The shipped synthetic sample district, cleaned into a temporary folder of this module's own."""
     out = tmp_path_factory.mktemp("processed")
     write_clean_outputs(clean_raw_folder(RAW_DIR, criteria), out)
     return out
-
-
-def _outputs(nb) -> list[dict]:
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-
-
-def _text(nb) -> str:
-    """Every text, markdown and HTML output (tables: HTML, which pandas does not truncate)."""
-    return "\n".join(str(o.get("text", "")) + "".join(str(o.get("data", {}).get(kind, ""))
-                                                      for kind in ("text/markdown", "text/html", "text/plain"))
-                     for o in _outputs(nb))
 
 
 def test_cost_notebook_renders_the_plan_reconciliation(processed, tmp_path):
     params = {"processed_dir": str(processed)}
     executed, html = run_notebook("03_cost_projection", params, tmp_path)
     nb = nbformat.read(executed, as_version=4)
-    assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
     assert nb.metadata["papermill"]["parameters"] == params
-    text = _text(nb)
+    text = output_text(nb)
     assert SYNTHETIC_BANNER in text
     assert ("Chưa phân bổ cho tiêu chí nào: 4.051 triệu đồng (Vốn đầu tư trực tiếp (ngân sách TW, tỉnh) 0; "
             "Vốn lồng ghép 3.051; Doanh nghiệp, HTX 500; Cộng đồng dân cư 500)") in text
@@ -50,7 +40,7 @@ def test_cost_notebook_renders_the_plan_reconciliation(processed, tmp_path):
     assert "Làng mục tiêu / target villages: **30** (cách chọn / basis: `reached`)" in text
     assert "đơn giá lệch quá 3 lần" in text  # the calibration line
     assert "Chú ý phát triển Đảng viên cho vị trí Thôn Đội trưởng" in text  # actions for criterion 19
-    figures = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
+    figures = [o for o in outputs(nb) if "image/png" in o.get("data", {})]
     assert len(figures) == 3
     assert html.read_text(encoding="utf-8").count("<img") >= 3
 
@@ -60,12 +50,12 @@ def test_cost_notebook_parameters_change_scope_prices_and_language(processed, tm
               "lang": "en"}
     executed, _ = run_notebook("03_cost_projection", params, tmp_path)
     nb = nbformat.read(executed, as_version=4)
-    assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
     villages, values, _ = load_clean_tables(processed)
     rules = load_cost_rules()
     projection = project_costs(score_villages(values, villages, rules.criteria), villages, rules, 2020)
     scope = projection[projection["village_code"].isin(select_commune(villages, "Ia O")["village_code"])]
-    text = _text(nb)
+    text = output_text(nb)
     assert "scope: **Ia O**" in text
     assert f"total: **{format_money(int(scope['central_vnd'].sum()), 'en')}**" in text
     assert "Not attributed to any criterion: 4,051 million VND" in text

@@ -9,6 +9,7 @@ from ntm_analysis.config import RAW_DIR
 from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
 from ntm_analysis.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.report import run_notebook
+from tests.notebook_helpers import output_text, outputs
 
 pytestmark = pytest.mark.notebook
 NOTEBOOK = "04_phased_investment"
@@ -16,30 +17,19 @@ NOTEBOOK = "04_phased_investment"
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory, criteria):
-    """The shipped synthetic sample district, cleaned into a temporary folder."""
+    """The shipped synthetic sample district, cleaned into a temporary folder of this module's own."""
     out = tmp_path_factory.mktemp("processed")
     write_clean_outputs(clean_raw_folder(RAW_DIR, criteria), out)
     return out
-
-
-def _outputs(nb) -> list[dict]:
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-
-
-def _text(nb) -> str:
-    """Every text, markdown and HTML output."""
-    return "\n".join(str(o.get("text", "")) + "".join(str(o.get("data", {}).get(kind, ""))
-                                                      for kind in ("text/markdown", "text/html", "text/plain"))
-                     for o in _outputs(nb))
 
 
 def test_schedule_notebook_renders_the_plan(processed, tmp_path):
     params = {"processed_dir": str(processed), "summary_path": str(tmp_path / "summary.json")}
     executed, html = run_notebook(NOTEBOOK, params, tmp_path)
     nb = nbformat.read(executed, as_version=4)
-    assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
     assert nb.metadata["papermill"]["parameters"] == params
-    text = _text(nb)
+    text = output_text(nb)
     assert SYNTHETIC_BANNER in text
     assert "Chỉ tiêu theo nhóm (số làng mới đạt chuẩn trong giai đoạn): Gắn với xã đạt chuẩn NTM: 6" in text
     assert "theo biểu đính kèm" in text  # the even split says it is an assumption, and why
@@ -49,7 +39,7 @@ def test_schedule_notebook_renders_the_plan(processed, tmp_path):
     assert f"làng được xếp lịch / villages scheduled: **{summary['villages_scheduled']}**" in text
     assert "bằng tổng kinh phí của lịch / equals the schedule's total cost: **True**" in text
     assert "rules broken: **0** (so với các quy định đang áp dụng" in text  # the re-check
-    figures = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
+    figures = [o for o in outputs(nb) if "image/png" in o.get("data", {})]
     assert len(figures) == 4
     assert html.read_text(encoding="utf-8").count("<img") >= 4
 
@@ -58,8 +48,8 @@ def test_tiny_budgets_are_explained(processed, tmp_path):
     params = {"processed_dir": str(processed), "budget_scale": 0.01, "lang": "en"}
     executed, _ = run_notebook(NOTEBOOK, params, tmp_path)
     nb = nbformat.read(executed, as_version=4)
-    assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
-    text = _text(nb)
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
+    text = output_text(nb)
     assert "No schedule meets every rule of the plan" in text
     assert "- Integrated funds (national target programmes, other projects), 2021: short by" in text
     assert "The schedule below is the best one with those rules relaxed." in text

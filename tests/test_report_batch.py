@@ -31,6 +31,7 @@ from ntm_analysis.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.report import check_parameters, notebook_html
 from ntm_analysis.report_batch import (DISTRICT_SLUG, REPORT_COLUMNS, TITLES, match_commune, report_jobs, run_reports,
                                        safe_output_dir)
+from tests.notebook_helpers import outputs
 from tests.reports_sample import COMMUNE, YEAR, cleaned_sample, rendered_sample
 
 notebook = pytest.mark.notebook  # renders reports through papermill
@@ -65,12 +66,8 @@ def english(rendered, tmp_path_factory):
     return jobs[0]
 
 
-def _outputs(nb) -> list[dict]:
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-
-
 def _markdown(nb) -> str:
-    return "\n".join(str(o.get("data", {}).get("text/markdown", "")) for o in _outputs(nb))
+    return "\n".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs(nb))
 
 
 def _page_text(page: str) -> str:
@@ -106,8 +103,8 @@ def test_batch_renders_the_commune_and_the_district(rendered):
 def test_no_error_cell_and_parameters_recorded(rendered, kind):
     job = next(j for j in rendered.jobs if j.kind == kind)
     nb = nbformat.read(job.output(".ipynb"), as_version=4)
-    assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
-    assert not [o for o in _outputs(nb) if o.get("name") == "stderr"]
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
+    assert not [o for o in outputs(nb) if o.get("name") == "stderr"]
     assert nb.metadata["papermill"]["parameters"] == job.parameters
     assert job.parameters["lang"] == "vi" and job.parameters["year"] == YEAR
     assert (kind == "commune") == ("commune" in job.parameters)
