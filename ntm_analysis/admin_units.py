@@ -30,14 +30,6 @@ def load_admin_units(path: Path | None = None) -> pd.DataFrame:
     return table
 
 
-def commune_type(commune: str, admin: pd.DataFrame | None = None) -> str:
-    """The type of ``commune`` ("xã", "thị trấn", "phường"), from the commune list (default: the shipped
-    one), names compared after folding; "xã" when the list does not say."""
-    admin = load_admin_units() if admin is None else admin
-    types = {fold(name): kind for name, kind in zip(admin["commune"], admin["commune_type"]) if kind}
-    return types.get(fold(commune), "xã")
-
-
 def commune_lookup(admin: pd.DataFrame) -> dict[str, str]:
     """Folded commune name (and code) -> official name; "Ia Krai", "IA KRÁI" and "23776" -> "Ia Krái"."""
     lookup = {fold(name): name for name in admin["commune"]}

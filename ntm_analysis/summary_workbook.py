@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ntm_analysis.admin_units import commune_type, plan_definition
+from ntm_analysis.admin_units import plan_definition
 from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.scoring import Scores
@@ -241,8 +241,9 @@ def _commune_sheet(sheet, commune: str, members: pd.DataFrame, crit: pd.DataFram
     headers = [t["no"], t["code"], t["name"],
                *[f"{c.number}. {getattr(c, f'name_{lang}')}" for c in criteria.criteria],
                t["met"], t["meets"], t["missing"]]
-    units = t["commune_unit"]  # "XÃ IA O", "THỊ TRẤN IA KHA"
-    unit = units.get(commune_type(commune), units["xã"]).format(commune=str(commune).upper())
+    units = t["commune_unit"]  # "XÃ IA O", "THỊ TRẤN IA KHA"; the villages table says which (from the commune list)
+    kinds = members["commune_type"].dropna() if "commune_type" in members else pd.Series(dtype=str)
+    unit = units.get(kinds.iloc[0] if len(kinds) else "xã", units["xã"]).format(commune=str(commune).upper())
     start = _heading(sheet, t["title"].format(year=year, unit=unit), len(headers), synthetic)
     _header_row(sheet, start, headers)
     by_village = crit.set_index(["village_code", "criterion"])["status"]

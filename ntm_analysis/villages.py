@@ -1,7 +1,8 @@
 """Clean the villages tables: one row per village, communes matched to the administrative list.
 
 Output columns (``VILLAGE_COLUMNS``): ``village_code`` (text, leading zeros kept), ``village_name``,
-``commune`` (official spelling), ``commune_code``, ``district``, ``province``, ``threshold_group`` and
+``commune`` (official spelling), ``commune_code``, ``commune_type`` (xã / thị trấn / phường, from the
+commune list), ``district``, ``province``, ``threshold_group`` and
 ``threshold_group_source`` (assigned / derived), ``border_commune``, ``households``, ``population``,
 ``ethnic_minority_share`` (percent), ``commune_target_year``, ``plan_category`` (commune_linked /
 border / other) and ``plan_category_source``, ``note``, and the source ``file, sheet, row``.
@@ -25,10 +26,10 @@ from ntm_analysis.quality import Location, QualityLog
 from ntm_analysis.schemas import VILLAGES, failing_cells, report_out_of_range
 from ntm_analysis.vietnamese import fold
 
-VILLAGE_COLUMNS = ["village_code", "village_name", "commune", "commune_code", "district", "province",
-                   "threshold_group", "threshold_group_source", "border_commune", "households", "population",
-                   "ethnic_minority_share", "commune_target_year", "plan_category", "plan_category_source",
-                   "road_km", "lane_km", "livestock_households", "note", "file", "sheet", "row"]
+VILLAGE_COLUMNS = ["village_code", "village_name", "commune", "commune_code", "commune_type", "district",
+                   "province", "threshold_group", "threshold_group_source", "border_commune", "households",
+                   "population", "ethnic_minority_share", "commune_target_year", "plan_category",
+                   "plan_category_source", "road_km", "lane_km", "livestock_households", "note", "file", "sheet", "row"]
 REJECTED_VILLAGE_COLUMNS = ["file", "sheet", "row", "village_code", "village_name", "commune", "reason"]
 REQUIRED = ["village_code", "village_name", "commune"]
 TEXT_FIELDS = ["village_name", "commune", "district", "province", "threshold_group", "plan_category", "note"]
@@ -169,6 +170,7 @@ def _derive(villages: pd.DataFrame, admin: pd.DataFrame, plan: dict) -> pd.DataF
     group = villages["threshold_group"].str.replace(r"(?i)^(nhóm|nhom|group)\s*", "", regex=True)
     return villages.assign(
         commune_code=villages["commune"].map(units["commune_code"]).astype("string"),
+        commune_type=villages["commune"].map(units["commune_type"]).replace("", pd.NA).astype("string"),
         district=villages["district"].fillna(villages["commune"].map(units["district"])).astype("string"),
         province=villages["province"].fillna(villages["commune"].map(units["province"])).astype("string"),
         border_commune=border.astype("boolean"),

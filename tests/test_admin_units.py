@@ -2,8 +2,7 @@
 
 import pytest
 
-from ntm_analysis.admin_units import (category_lookup, commune_lookup, commune_type, load_admin_units,
-                                      plan_definition)
+from ntm_analysis.admin_units import category_lookup, commune_lookup, load_admin_units, plan_definition
 from ntm_analysis.vietnamese import fold
 
 
@@ -18,14 +17,6 @@ def test_lookup_by_variant_code_and_prefix():
     lookup = commune_lookup(load_admin_units())
     assert lookup[fold("IA KRAI")] == lookup["23776"] == lookup[fold("Xã Ia Krái")] == "Ia Krái"
     assert lookup[fold("Thị trấn Ia Kha")] == "Ia Kha"
-
-
-def test_commune_type_from_the_list_after_folding(tmp_path):
-    assert commune_type("IA KHA") == commune_type("Ia Kha") == "thị trấn"
-    assert commune_type("Ia Krái") == "xã" and commune_type("Nowhere") == "xã"
-    path = tmp_path / "units.csv"
-    path.write_text("commune,commune_type,border\nPhường Mới,phường,false\n", encoding="utf-8")
-    assert commune_type("phuong moi", load_admin_units(path)) == "phường"
 
 
 def test_own_list_without_district(tmp_path):

@@ -91,12 +91,14 @@ def test_commune_sheet_cells_match_the_scores(book, scores, criteria):
 
 
 def test_a_township_is_titled_as_one(criteria):
-    villages = VILLAGES.assign(commune=VILLAGES["commune"].replace({"Ia O": "Ia Kha"}))
+    villages = VILLAGES.assign(commune=VILLAGES["commune"].replace({"Ia O": "Ia Kha"}),
+                               commune_type=VILLAGES["commune"].map({"Ia O": "thị trấn", "Ia Krái": "xã"}))
     book = summary_workbook(score_villages(_values(criteria), villages, criteria), villages, criteria, YEAR)
     assert book["Ia Kha"]["A1"].value.endswith("— THỊ TRẤN IA KHA")
     english = summary_workbook(score_villages(_values(criteria), villages, criteria), villages, criteria, YEAR,
                                lang="en")
     assert english["Ia Kha"]["A1"].value.endswith("— TOWNSHIP IA KHA")
+    assert book["Ia Krái"]["A1"].value.endswith("— XÃ IA KRÁI")
 
 
 def test_village_without_data_for_the_year_is_listed_as_not_assessed(book):

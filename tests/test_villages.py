@@ -25,6 +25,12 @@ def test_commune_spellings_are_matched_and_listed(tmp_path, criteria):
     assert result.problems.empty
 
 
+def test_commune_type_comes_from_the_commune_list(tmp_path, criteria):
+    result = _villages(tmp_path, criteria, ["0101", "Làng A", "Thị trấn Ia Kha", 10], ["0102", "Làng B", "Ia O", 10])
+    assert result.villages.set_index("village_code")["commune_type"].to_dict() == {"0101": "thị trấn",
+                                                                                   "0102": "xã"}
+
+
 def test_unknown_commune_is_reported_not_invented(tmp_path, criteria):
     result = _villages(tmp_path, criteria, ["0101", "Làng A", "Ia Krá", 10], ["0102", "Làng B", "Ia O", 10])
     assert result.villages["village_code"].tolist() == ["0102"]
