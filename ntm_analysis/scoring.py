@@ -224,7 +224,7 @@ class _Grid:
         village_group = groups.reindex(village_codes.astype(groups.index.dtype)).to_numpy()
         group_of_village = pd.Index(rules.groups).get_indexer(village_group)
         column = _indicator_columns(values["indicator_code"], rules)
-        value = values["value"]  # float64 as `ntm clean` writes it: a view, no copy
+        value = values["value"]  # float64 as `ntm clean` writes it: a view here, copied into the grid below
         value = value.to_numpy() if value.dtype == np.float64 else value.to_numpy(dtype=float, na_value=np.nan)
         dense = (_regular_layout(value, column, heads, pair_of_run, len(rules.indicators))
                  if len(heads) == len(pairs) else None)
@@ -271,7 +271,8 @@ def _regular_layout(value: np.ndarray, column: np.ndarray, heads: np.ndarray, pa
         return None  # (rows of equal length in pair order: then each run starts where `heads` says)
     order = np.argsort(column[:n_indicators])
     rows = value.reshape(n_runs, n_indicators)
-    return rows if np.array_equal(order, np.arange(n_indicators)) else rows[:, order]
+    # a copy either way: the scores must not change if the caller later edits the values table in place
+    return rows.copy() if np.array_equal(order, np.arange(n_indicators)) else rows[:, order]
 
 
 def _scatter(value: np.ndarray, column: np.ndarray, heads: np.ndarray, pair_of_run: np.ndarray, n_pairs: int,

@@ -246,3 +246,11 @@ def test_scores_pickle_with_their_frames_built(criteria):
     for name in ("indicators", "criteria", "villages"):
         pd.testing.assert_frame_equal(getattr(copy, name), getattr(scores, name))
     assert (copy.criteria_set, copy.policy) == (scores.criteria_set, scores.policy)
+
+
+def test_scores_do_not_change_when_the_values_are_edited_afterwards(criteria):
+    values = _passing(criteria)
+    scores = score_villages(values, _villages(("a", "1")), criteria)
+    values.loc[values["indicator_code"] == "2.1", "value"] = 0.0  # in place, after scoring
+    assert _indicator(scores, "a", "2.1")["status"] == "pass"
+    assert scores.villages.iloc[0]["meets_standard"]
