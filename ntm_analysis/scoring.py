@@ -266,9 +266,10 @@ def _regular_layout(value: np.ndarray, column: np.ndarray, heads: np.ndarray, pa
     in pair order, each run holding every indicator once in the same order; else None."""
     n_runs = len(heads)
     if (len(value) != n_runs * n_indicators or not np.array_equal(pair_of_run, np.arange(n_runs))
+            or not (np.diff(heads, append=len(value)) == n_indicators).all()
             or not np.array_equal(np.sort(column[:n_indicators]), np.arange(n_indicators))
             or not (column.reshape(n_runs, n_indicators) == column[:n_indicators]).all()):
-        return None  # (rows of equal length in pair order: then each run starts where `heads` says)
+        return None
     order = np.argsort(column[:n_indicators])
     rows = value.reshape(n_runs, n_indicators)
     # a copy either way: the scores must not change if the caller later edits the values table in place

@@ -219,6 +219,14 @@ def test_duplicate_rows_are_refused(criteria):
         score_villages(pd.concat([values, values.iloc[:1]]), _villages(("a", "1")), criteria)
 
 
+def test_a_duplicate_that_keeps_the_row_count_is_refused(criteria):
+    """Village a lacks its last indicator and b holds that one twice: as many rows as a regular table."""
+    a, b = _passing(criteria, "a"), _passing(criteria, "b")
+    values = pd.concat([a.iloc[:-1], b.iloc[-1:], b]).reset_index(drop=True)
+    with pytest.raises(ScoringError, match="duplicate"):
+        score_villages(values, _villages(("a", "1"), ("b", "1")), criteria)
+
+
 def test_long_frames_are_built_once_on_first_use(criteria):
     scores = score_villages(_passing(criteria), _villages(("a", "1")), criteria)
     assert callable(scores._frames["indicators"]) and callable(scores._frames["criteria"])
