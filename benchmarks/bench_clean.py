@@ -97,7 +97,7 @@ INPUTS = {
 
 def _indicators() -> list[tuple[str, str]]:
     """(code, unit) of every indicator of the criteria set, in order."""
-    from ntm_analysis.criteria import load_criteria_set
+    from ntm_analysis.reference.criteria import load_criteria_set
 
     return [(i.code, i.unit) for i in load_criteria_set(CRITERIA_SET).indicators]
 
@@ -265,7 +265,7 @@ def child(job: str, folder: Path, values_file: str) -> None:
     """Run one job and print one JSON line: seconds, peak MiB and what the job returned."""
     criteria = None
     if job == "clean":
-        from ntm_analysis.criteria import load_criteria_set
+        from ntm_analysis.reference.criteria import load_criteria_set
         import ntm_analysis.pipeline  # noqa: F401 - imported before the clock starts
 
         criteria = load_criteria_set(CRITERIA_SET)

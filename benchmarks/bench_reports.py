@@ -8,7 +8,7 @@ The shipped sample (``data/raw``) is cleaned into ``benchmarks/data/reports/proc
 then, ``--repeat`` times and interleaved, so that both see the same machine load:
 
 * **floor** – one papermill run of a notebook holding only the report templates' import cell, started
-  the way :func:`ntm_analysis.report.run_notebook` starts a report (same kernel, cwd and options): the
+  the way :func:`ntm_analysis.reports.notebooks.run_notebook` starts a report (same kernel, cwd and options): the
   cost of a kernel, its imports and papermill, which every report pays however little it computes. The
   floor of the batch is that time × the number of reports ÷ the processes used.
 * **batch** – ``ntm report --all --year Y --force --processes N --quiet`` in a fresh process, wall time
@@ -79,7 +79,7 @@ def cpu_seconds(*who: int) -> float:
 def time_floor(notebook: Path, out: Path) -> tuple[float, float]:
     """Wall and CPU time (this process and the kernel) of one papermill run of ``notebook``, as
     ``run_notebook`` runs a report."""
-    from ntm_analysis.report import kernel_name
+    from ntm_analysis.reports.notebooks import kernel_name
 
     started, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     pm.execute_notebook(str(notebook), str(out), kernel_name=kernel_name(), language="python", cwd=str(ROOT),
@@ -95,7 +95,7 @@ def _run_floor(notebook: str, out: str) -> None:
 def time_parallel_floor(notebook: Path, n: int, processes: int) -> float:
     """Wall time of ``n`` floor runs by ``processes`` workers started as the batch starts its own (no
     export, no index)."""
-    from ntm_analysis.report_batch import _context  # the batch's way of starting workers
+    from ntm_analysis.reports.batch import _context  # the batch's way of starting workers
 
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool:

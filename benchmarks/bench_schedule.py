@@ -75,7 +75,7 @@ TARGET_GAP = 0.01
 
 
 def make_candidates(n: int, rng: np.random.Generator, years: list[int]) -> pd.DataFrame:
-    """``n`` villages with the scheduler's candidate columns (see ``ntm_analysis.schedule``)."""
+    """``n`` villages with the scheduler's candidate columns (see ``ntm_analysis.schedule.solver``)."""
     sizes = []
     while sum(sizes) < n:
         sizes.append(int(rng.integers(8, 13)))
@@ -173,7 +173,7 @@ def _arrange(plan: pd.DataFrame, years: list[int], per_year: list[int]) -> pd.Da
 
 def _phased_spend(plan: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """Money per source (rows) and year (columns) of an arranged plan under ``PHASING``."""
-    from ntm_analysis.phasing import year_shares
+    from ntm_analysis.schedule.phasing import year_shares
 
     spend = pd.DataFrame(0.0, index=list(SOURCES), columns=years)
     for when, group in plan.groupby("year"):
@@ -184,7 +184,7 @@ def _phased_spend(plan: pd.DataFrame, years: list[int]) -> pd.DataFrame:
 
 def load_rules(data: dict):  # noqa: ANN201 - PlanRules, imported lazily
     """``PlanRules`` from the JSON form written by :func:`make_rules`."""
-    from ntm_analysis.schedule import PlanRules
+    from ntm_analysis.schedule.solver import PlanRules
 
     years = tuple(int(y) for y in data["years"])
     budgets = pd.DataFrame({y: [data["budgets"][s][str(y)] for s in SOURCES] for y in years}, index=list(SOURCES))
@@ -209,7 +209,7 @@ def generate(n: int, n_years: int, seed: int) -> Path:
 
 def _check_witness(cands: pd.DataFrame, witness: pd.DataFrame, rules: dict) -> None:
     """The witness plan keeps every rule (checked by ``check_plan``), so the instance is feasible."""
-    from ntm_analysis.schedule import check_plan
+    from ntm_analysis.schedule.solver import check_plan
 
     year = witness["year"].reindex(cands.index)
     broken = check_plan(cands.assign(year=pd.array(year, dtype="Int64")), cands,
@@ -229,7 +229,7 @@ def _peak_mb() -> float:
 
 def child(job: str, folder: Path, time_limit: float, mip_gap: float) -> dict:
     """Run one job on the instance in ``folder``; wall time, peak memory and what the plan achieved."""
-    from ntm_analysis import schedule
+    from ntm_analysis.schedule.solver import solver as schedule
 
     cands = pd.read_parquet(folder / "candidates.parquet")
     rules = load_rules(json.loads((folder / "rules.json").read_text(encoding="utf-8")))

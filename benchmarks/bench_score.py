@@ -15,7 +15,7 @@ columns scoring reads are written; the real table also carries ``note, file, she
 would make the load (the yardstick) slower, not the scoring.
 
 Each job runs twice, once per way of loading the values (``--keys``): **category** is how the tool loads
-them (``ntm_analysis.processed.read_values``: ``village_code`` and ``indicator_code`` read from parquet's
+them (``ntm_analysis.catalog.read_values``: ``village_code`` and ``indicator_code`` read from parquet's
 dictionary encoding as categories); **string** is a plain ``pandas.read_parquet`` (text keys), to show how
 much of the time and memory text keys would cost.
 
@@ -73,8 +73,8 @@ def folder_for(village_years: int) -> Path:
 
 def generate(village_years: int, regenerate: bool) -> Path:
     """Write the processed tables for ``village_years`` (reused when already there with the same stamp)."""
-    from ntm_analysis.criteria import load_criteria_set
-    from ntm_analysis.storage import write_parquet
+    from ntm_analysis.reference.criteria import load_criteria_set
+    from ntm_analysis.core.storage import write_parquet
 
     folder = folder_for(village_years)
     stamp = {"village_years": village_years, "years": YEARS, "criteria": CRITERIA_SET, "seed": SEED,
@@ -219,11 +219,11 @@ def _peak_mb() -> float:
 
 def child(job: str, folder: Path, keys: str, sample: int) -> dict:
     """Run one job; return wall time, peak memory and a few facts about what it produced."""
-    from ntm_analysis.criteria import load_criteria_set
-    from ntm_analysis.scoring import score_villages
+    from ntm_analysis.reference.criteria import load_criteria_set
+    from ntm_analysis.score.scoring import score_villages
 
     criteria = load_criteria_set(CRITERIA_SET)
-    from ntm_analysis.processed import read_values
+    from ntm_analysis.catalog import read_values
 
     values_path = folder / "indicator_values.parquet"
     if job == "naive":
@@ -269,7 +269,7 @@ def sample_tables(folder: Path, sample: int) -> Path:
 
 def naive_child(folder: Path, criteria, sample: int) -> dict:
     """Naive scoring of the sample; checked against ``score_villages`` on the same sample."""
-    from ntm_analysis.scoring import score_villages
+    from ntm_analysis.score.scoring import score_villages
 
     sample_folder = folder / f"naive-sample-{sample}"
     villages = pd.read_parquet(sample_folder / "villages.parquet")

@@ -35,7 +35,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from ntm_analysis.template import write_template
+    from ntm_analysis.raw.template import write_template
 
     path = write_template(args.out, _criteria(args.criteria))
     print(f"Đã tạo mẫu nhập liệu / wrote the input template: {path}")
@@ -61,9 +61,9 @@ def _clean(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     from ntm_analysis.pipeline import load_clean_tables, write_scores
-    from ntm_analysis.scoring import ScoringError, score_villages
-    from ntm_analysis.storage import write_workbook
-    from ntm_analysis.summary_workbook import summary_workbook
+    from ntm_analysis.score.scoring import ScoringError, score_villages
+    from ntm_analysis.core.storage import write_workbook
+    from ntm_analysis.score.summary_workbook import summary_workbook
 
     try:
         villages, values, summary = load_clean_tables(args.processed)
@@ -90,10 +90,10 @@ def _score(args: argparse.Namespace) -> int:
 
 def _scored_with_costs(args: argparse.Namespace) -> tuple:
     """(cost rules, villages, scores under the cost file's criteria set, clean summary, baseline year)."""
-    from ntm_analysis.admin_units import plan_definition
-    from ntm_analysis.cost_rules import CostFileError, load_cost_rules
+    from ntm_analysis.reference.admin_units import plan_definition
+    from ntm_analysis.reference.cost_rules import CostFileError, load_cost_rules
     from ntm_analysis.pipeline import load_clean_tables
-    from ntm_analysis.scoring import ScoringError, score_villages
+    from ntm_analysis.score.scoring import ScoringError, score_villages
 
     try:
         rules = load_cost_rules(args.cost_file or None)
@@ -106,8 +106,8 @@ def _scored_with_costs(args: argparse.Namespace) -> tuple:
 
 
 def _costs(args: argparse.Namespace) -> int:
-    from ntm_analysis.admin_units import plan_definition
-    from ntm_analysis.costs import reconcile_plan, reconciliation_lines
+    from ntm_analysis.reference.admin_units import plan_definition
+    from ntm_analysis.cost.projection import reconcile_plan, reconciliation_lines
     from ntm_analysis.pipeline import write_cost_outputs
 
     rules, villages, scores, summary, baseline = _scored_with_costs(args)
@@ -137,7 +137,7 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _notebook(args: argparse.Namespace) -> int:
-    from ntm_analysis.report import NotebookParameterError, run_notebook
+    from ntm_analysis.reports.notebooks import NotebookParameterError, run_notebook
 
     params = dict(_parse_param(p) for p in args.param)
     try:
@@ -179,7 +179,7 @@ def _all(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ntm_analysis.report_batch import match_commune, report_jobs, run_reports, start_workers
+    from ntm_analysis.reports.batch import match_commune, report_jobs, run_reports, start_workers
 
     if not args.all and not args.commune:
         raise UserError("Chọn --commune TÊN hoặc --all / give --commune NAME or --all")
@@ -220,7 +220,7 @@ def _parse_param(text: str) -> tuple[str, object]:
 
 
 def _criteria(name: str):  # noqa: ANN202 - a CriteriaSet
-    from ntm_analysis.criteria import CriteriaFileError, load_criteria_set
+    from ntm_analysis.reference.criteria import CriteriaFileError, load_criteria_set
 
     try:
         return load_criteria_set(name)

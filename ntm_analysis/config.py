@@ -13,8 +13,9 @@ PROCESSED_DIR = DATA_DIR / "processed"
 REPORTS_DIR = PROJECT_DIR / "reports"
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 
-REFERENCE_DIR = PACKAGE_DIR / "reference"
-CRITERIA_DIR = PACKAGE_DIR / "criteria"
+REFERENCE_DIR = PACKAGE_DIR / "reference" / "data"
+CRITERIA_DIR = REFERENCE_DIR / "criteria"
+STYLE_FILE = PACKAGE_DIR / "figures" / "ntm.mplstyle"
 
 DEFAULT_CRITERIA_SET = "gia-lai-village-2019"
 DEFAULT_ADMIN_UNITS = REFERENCE_DIR / "ia-grai-communes.csv"

@@ -14,23 +14,23 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from ntm_analysis.admin_units import load_admin_units, plan_definition
-from ntm_analysis.criteria import CriteriaSet
-from ntm_analysis.dataset import Table, list_raw_files, read_tables
-from ntm_analysis.processed import read_values
-from ntm_analysis.quality import QualityLog
-from ntm_analysis.cost_annex import write_cost_annex
-from ntm_analysis.cost_rules import CostRules
-from ntm_analysis.costs import (calibrate_unit_costs, plan_resources, plan_vs_projection, project_costs,
+from ntm_analysis.reference.admin_units import load_admin_units, plan_definition
+from ntm_analysis.reference.criteria import CriteriaSet
+from ntm_analysis.raw.tables import Table, list_raw_files, read_tables
+from ntm_analysis.catalog import read_values
+from ntm_analysis.raw.quality_log import QualityLog
+from ntm_analysis.cost.annex import write_cost_annex
+from ntm_analysis.reference.cost_rules import CostRules
+from ntm_analysis.cost.projection import (calibrate_unit_costs, plan_resources, plan_vs_projection, project_costs,
                                 reconcile_plan, source_table, target_villages)
-from ntm_analysis.planning import (build_candidates, cost_lines, phased_investment, plan_rules, schedule_rules,
+from ntm_analysis.schedule.planning import (build_candidates, cost_lines, phased_investment, plan_rules, schedule_rules,
                                    scheduled_villages, write_schedule_summary)
-from ntm_analysis.quality_report import quality_workbook
-from ntm_analysis.schedule import SchedulePlan, schedule_villages
-from ntm_analysis.scoring import Scores
-from ntm_analysis.storage import write_csv, write_table, write_text, write_workbook
-from ntm_analysis.values import clean_values
-from ntm_analysis.villages import clean_villages
+from ntm_analysis.clean.quality_report import quality_workbook
+from ntm_analysis.schedule.solver import SchedulePlan, schedule_villages
+from ntm_analysis.score.scoring import Scores
+from ntm_analysis.core.storage import write_csv, write_table, write_text, write_workbook
+from ntm_analysis.clean.values import clean_values
+from ntm_analysis.clean.villages import clean_villages
 
 SYNTHETIC_MARKER = "SYNTHETIC_DATA.md"
 
@@ -142,7 +142,7 @@ def write_clean_outputs(result: CleanResult, out_dir: Path) -> list[Path]:
 def load_clean_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """(villages, indicator values, clean summary) as written by ``ntm clean`` in ``processed_dir``.
 
-    The values' keys (:data:`~ntm_analysis.processed.VALUE_KEYS`) are categorical, categories sorted; every
+    The values' keys (:data:`~ntm_analysis.catalog.VALUE_KEYS`) are categorical, categories sorted; every
     other column has the dtype it was written with.
     """
     processed_dir = Path(processed_dir)

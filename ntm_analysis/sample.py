@@ -27,14 +27,14 @@ import pandas as pd
 from openpyxl import Workbook
 
 from ntm_analysis import config
-from ntm_analysis.admin_units import load_admin_units, plan_definition
-from ntm_analysis.criteria import VOCABULARY, CriteriaSet, Indicator, load_criteria_set
-from ntm_analysis.legacy_encoding import from_unicode
-from ntm_analysis.numbers import format_number
+from ntm_analysis.reference.admin_units import load_admin_units, plan_definition
+from ntm_analysis.reference.criteria import VOCABULARY, CriteriaSet, Indicator, load_criteria_set
+from ntm_analysis.core.legacy_encoding import from_unicode
+from ntm_analysis.core.vn_numbers import format_number
 from ntm_analysis.pipeline import SYNTHETIC_MARKER
-from ntm_analysis.storage import atomic_path, write_text, write_workbook
-from ntm_analysis.vietnamese import nfc, slugify
-from ntm_analysis.villages import ETHNIC_MINORITY_AREA_SHARE
+from ntm_analysis.core.storage import atomic_path, write_text, write_workbook
+from ntm_analysis.core.vietnamese import nfc, slugify
+from ntm_analysis.clean.villages import ETHNIC_MINORITY_AREA_SHARE
 
 # The 2021–2025 criteria set with two threshold groups (group 2: villages outside the ethnic-minority area).
 GROUPED_CRITERIA_SET = "gia-lai-village-2022"

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ntm_analysis.criteria import CriteriaSet, load_criteria_set
+from ntm_analysis.reference.criteria import CriteriaSet, load_criteria_set
 from ntm_analysis.pipeline import CleanResult, clean_raw_folder
 
 
@@ -55,6 +55,6 @@ def codes(result: CleanResult) -> list[str]:
 
 def cp1258_bytes(text: str) -> bytes:
     """Text as Windows-1258 writes it: precomposed vowels, tone marks as combining characters."""
-    from ntm_analysis.legacy_encoding import encode_windows_1258
+    from ntm_analysis.core.legacy_encoding import encode_windows_1258
 
     return encode_windows_1258(text)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from ntm_analysis.config import RAW_DIR
-from ntm_analysis.criteria import load_criteria_set
+from ntm_analysis.reference.criteria import load_criteria_set
 from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
-from ntm_analysis.report_batch import ReportJob, report_jobs, run_reports
+from ntm_analysis.reports.batch import ReportJob, report_jobs, run_reports
 
 YEAR = 2025
 COMMUNE = "Ia Pếch"  # a commune-linked commune with villages failing criteria in 2025

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ntm_analysis.admin_units import category_lookup, commune_lookup, load_admin_units, plan_definition
-from ntm_analysis.vietnamese import fold
+from ntm_analysis.reference.admin_units import category_lookup, commune_lookup, load_admin_units, plan_definition
+from ntm_analysis.core.vietnamese import fold
 
 
 def test_default_list_is_ia_grai():

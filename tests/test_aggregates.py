@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ntm_analysis.aggregates import alkire_foster, decomposition
-from ntm_analysis.scoring import Scores
+from ntm_analysis.score.aggregates import alkire_foster, decomposition
+from ntm_analysis.score.scoring import Scores
 
 
 def _scores(matrix: np.ndarray, policy: str = "missing_fails") -> Scores:

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from matplotlib.container import BarContainer
 
-from ntm_analysis import cost_plots
-from ntm_analysis.cost_plots import (SOURCE_COLOURS, cost_by_criterion_figure, plan_vs_projection_figure,
+from ntm_analysis.figures import costs as cost_plots
+from ntm_analysis.figures.costs import (SOURCE_COLOURS, cost_by_criterion_figure, plan_vs_projection_figure,
                                      plot_cost_by_criterion, plot_plan_vs_projection, plot_village_costs,
                                      village_cost_figure)
 

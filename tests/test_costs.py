@@ -11,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandera import errors as pa_errors
 
-from ntm_analysis.actions import ActionsFileError, actions_for, load_actions
-from ntm_analysis.cost_annex import NUMBER_FORMATS, cost_annex_workbook, write_cost_annex
-from ntm_analysis.cost_rules import CostFileError, cost_file_path, load_cost_rules
-from ntm_analysis.costs import (calibrate_unit_costs, escalation_factor, gap_costs, plan_resources,
+from ntm_analysis.reference.actions import ActionsFileError, actions_for, load_actions
+from ntm_analysis.cost.annex import NUMBER_FORMATS, cost_annex_workbook, write_cost_annex
+from ntm_analysis.reference.cost_rules import CostFileError, cost_file_path, load_cost_rules
+from ntm_analysis.cost.projection import (calibrate_unit_costs, escalation_factor, gap_costs, plan_resources,
                                 plan_vs_projection, project_costs, quantity_defaults, reconcile_plan,
                                 reconciliation_lines, rollup_costs, source_table, target_villages)
-from ntm_analysis.money import add_up, allocate, as_fraction, format_money, split_by_shares, to_vnd
-from ntm_analysis.scoring import score_villages
+from ntm_analysis.core.money import add_up, allocate, as_fraction, format_money, split_by_shares, to_vnd
+from ntm_analysis.score.scoring import score_villages
 
 M = 1_000_000  # đồng per million
 

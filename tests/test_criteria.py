@@ -1,4 +1,4 @@
-"""Tests for ntm_analysis.criteria: shipped sets, header matching, tables and file validation."""
+"""Tests for ntm_analysis.reference.criteria: shipped sets, header matching, tables and file validation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ntm_analysis.criteria import (
+from ntm_analysis.reference.criteria import (
     CriteriaFileError,
     CriteriaSet,
     available_criteria_sets,

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ntm_analysis.dataset import header_key, match_header, read_grids, recognise_table
-from ntm_analysis.quality import QualityLog
+from ntm_analysis.raw.tables import header_key, match_header, read_grids, recognise_table
+from ntm_analysis.raw.quality_log import QualityLog
 from tests.conftest import clean, codes, cp1258_bytes, villages_sheet, write_xlsx
 
 
@@ -109,7 +109,7 @@ def test_uncomputed_formula_is_reported_not_read_as_empty(tmp_path, criteria):
 
 
 def test_recognise_table_reports_unrecognised_sheet(criteria):
-    from ntm_analysis.dataset import Grid
+    from ntm_analysis.raw.tables import Grid
 
     grid = Grid("f.xlsx", "Ghi chú", pd.DataFrame({0: ["Báo cáo quý", "Nội dung"]}, index=[1, 2]))
     log = QualityLog()

@@ -1,4 +1,4 @@
-"""Tests for ntm_analysis.legacy_encoding: TCVN3 (ABC) and VNI-Windows text and CSV bytes."""
+"""Tests for ntm_analysis.core.legacy_encoding: TCVN3 (ABC) and VNI-Windows text and CSV bytes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ntm_analysis.legacy_encoding import (
+from ntm_analysis.core.legacy_encoding import (
     VIETNAMESE_LETTERS,
     decode_bytes,
     detect_legacy,

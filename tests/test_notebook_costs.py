@@ -4,14 +4,14 @@ import nbformat
 import pytest
 
 from ntm_analysis.config import RAW_DIR
-from ntm_analysis.cost_rules import load_cost_rules
-from ntm_analysis.costs import project_costs
-from ntm_analysis.money import format_money
+from ntm_analysis.reference.cost_rules import load_cost_rules
+from ntm_analysis.cost.projection import project_costs
+from ntm_analysis.core.money import format_money
 from ntm_analysis.pipeline import clean_raw_folder, load_clean_tables, write_clean_outputs
-from ntm_analysis.quality_report import SYNTHETIC_BANNER
-from ntm_analysis.report import run_notebook
-from ntm_analysis.scoring import score_villages
-from ntm_analysis.summary_workbook import select_commune
+from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.reports.notebooks import run_notebook
+from ntm_analysis.score.scoring import score_villages
+from ntm_analysis.score.summary_workbook import select_commune
 from tests.notebook_helpers import output_text, outputs
 
 pytestmark = pytest.mark.notebook

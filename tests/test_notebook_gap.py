@@ -14,10 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ntm_analysis.criteria import load_criteria_set
+from ntm_analysis.reference.criteria import load_criteria_set
 from ntm_analysis.pipeline import SYNTHETIC_MARKER, clean_raw_folder, write_clean_outputs
-from ntm_analysis.quality_report import SYNTHETIC_BANNER
-from ntm_analysis.report import run_notebook
+from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.reports.notebooks import run_notebook
 from tests.conftest import write_xlsx
 
 pytestmark = pytest.mark.notebook

@@ -7,8 +7,8 @@ import pytest
 
 from ntm_analysis.config import RAW_DIR
 from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
-from ntm_analysis.quality_report import SYNTHETIC_BANNER
-from ntm_analysis.report import run_notebook
+from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.reports.notebooks import run_notebook
 from tests.notebook_helpers import output_text, outputs
 
 pytestmark = pytest.mark.notebook

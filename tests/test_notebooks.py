@@ -9,7 +9,7 @@ import pytest
 
 from ntm_analysis.config import NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_DIR, RAW_DIR
 from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
-from ntm_analysis.report import run_notebook
+from ntm_analysis.reports.notebooks import run_notebook
 
 pytestmark = pytest.mark.notebook
 CORPUS_CASE = Path(__file__).parent / "corpus" / "text-in-number"

@@ -1,4 +1,4 @@
-"""Tests for ntm_analysis.numbers: Vietnamese / English numbers, percentages, pass/fail marks."""
+"""Tests for ntm_analysis.core.vn_numbers: Vietnamese / English numbers, percentages, pass/fail marks."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ntm_analysis.numbers import (
+from ntm_analysis.core.vn_numbers import (
     Reading,
     format_number,
     number_convention,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import pandas as pd
 
 from ntm_analysis.pipeline import clean_raw_folder, load_clean_tables, write_clean_outputs
-from ntm_analysis.storage import atomic_path
+from ntm_analysis.core.storage import atomic_path
 from tests.conftest import villages_sheet, write_xlsx
 
 CELLS = st.one_of(st.none(), st.integers(-5, 150), st.floats(allow_nan=False, allow_infinity=False, width=32),

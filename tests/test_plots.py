@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
 
-from ntm_analysis.admin_units import plan_definition
-from ntm_analysis.aggregates import alkire_foster
-from ntm_analysis.plots import (LABELS, MISSING_COLOURS, STATUS_CMAP, STATUS_COLOURS, commune_multiples_figure,
+from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.score.aggregates import alkire_foster
+from ntm_analysis.figures.scores import (LABELS, MISSING_COLOURS, STATUS_CMAP, STATUS_COLOURS, commune_multiples_figure,
                                 criteria_heatmap_figure, criterion_label, distance_figure, failure_rate_figure,
                                 heatmap_matrix, plot_criteria_heatmap, plot_distance, plot_failure_rate,
                                 plot_progress, progress_figure, save_figure)
-from ntm_analysis.progress import standard_progress
-from ntm_analysis.scoring import score_villages
+from ntm_analysis.score.progress import standard_progress
+from ntm_analysis.score.scoring import score_villages
 
 PLAN = plan_definition()
 SYNTHETIC_VI, SYNTHETIC_EN = LABELS["synthetic"]["vi"], LABELS["synthetic"]["en"]

@@ -4,7 +4,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ntm_analysis.processed import sorted_categories
+from ntm_analysis.catalog import sorted_categories
 
 
 @given(texts=st.lists(st.one_of(st.none(), st.sampled_from(["10", "2.1", "1", "19.2", "Ia Pếch", "a", "B"])),

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from ntm_analysis.admin_units import plan_definition
-from ntm_analysis.progress import (border_share, compare_criteria_sets, first_meeting_year, standard_progress,
+from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.score.progress import (border_share, compare_criteria_sets, first_meeting_year, standard_progress,
                                    trend_status)
 
 PLAN = plan_definition()
@@ -88,7 +88,7 @@ def test_rescoring_keeps_rule_changes_apart():
 
 
 def test_trends_without_baseline_data_keep_their_columns(criteria):
-    from ntm_analysis.progress import TREND_COLUMNS, indicator_trends
+    from ntm_analysis.score.progress import TREND_COLUMNS, indicator_trends
 
     indicators = pd.DataFrame({"indicator_code": ["2.1"], "year": [2023], "value": [50.0], "unit": ["percent"]})
     trends = indicator_trends(indicators, criteria, baseline_year=2020, target_year=2025)

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from ntm_analysis.quality import Location, QualityLog, problem_catalogue
-from ntm_analysis.quality_report import quality_by_file
+from ntm_analysis.raw.quality_log import Location, QualityLog, problem_catalogue
+from ntm_analysis.clean.quality_report import quality_by_file
 
 
 def test_every_problem_has_both_languages_and_a_fix():

@@ -23,13 +23,13 @@ from matplotlib import image as mpimg
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from ntm_analysis import report_content as rc
+from ntm_analysis.reports import content as rc
 from ntm_analysis.cli import EXIT_REPORTS_FAILED, EXIT_USER, main
-from ntm_analysis.money import format_money
-from ntm_analysis.planning import status_lines
-from ntm_analysis.quality_report import SYNTHETIC_BANNER
-from ntm_analysis.report import check_parameters, notebook_html
-from ntm_analysis.report_batch import (DISTRICT_SLUG, REPORT_COLUMNS, TITLES, match_commune, report_jobs, run_reports,
+from ntm_analysis.core.money import format_money
+from ntm_analysis.schedule.planning import status_lines
+from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.reports.notebooks import check_parameters, notebook_html
+from ntm_analysis.reports.batch import (DISTRICT_SLUG, REPORT_COLUMNS, TITLES, match_commune, report_jobs, run_reports,
                                        safe_output_dir)
 from tests.notebook_helpers import outputs
 from tests.reports_sample import COMMUNE, YEAR, cleaned_sample, rendered_sample

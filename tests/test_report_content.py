@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from IPython.display import HTML, Markdown
 
-from ntm_analysis import report_content as rc
+from ntm_analysis.reports import content as rc
 from tests.reports_sample import cleaned_sample
 
 PLAN = {"baseline_year": 2020, "period": {"start": 2021, "end": 2025},

@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ntm_analysis.admin_units import load_admin_units, plan_definition
+from ntm_analysis.reference.admin_units import load_admin_units, plan_definition
 from ntm_analysis.config import SAMPLE_SEED, SAMPLE_YEARS
-from ntm_analysis.criteria import CriteriaSet
+from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.pipeline import SYNTHETIC_MARKER, CleanResult, clean_raw_folder
 from ntm_analysis.sample import SampleDistrict, generate_sample, sample_district, sample_file_names
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ntm_analysis.phasing import phase_investment, year_shares
-from ntm_analysis.schedule import (PlanRules, check_plan, explain_infeasibility, greedy_schedule, rank_villages,
+from ntm_analysis.schedule.phasing import phase_investment, year_shares
+from ntm_analysis.schedule.solver import (PlanRules, check_plan, explain_infeasibility, greedy_schedule, rank_villages,
                                    ranking_sensitivity, schedule_villages)
 
 YEARS = (2021, 2022, 2023)
@@ -72,7 +72,7 @@ def test_milp_matches_brute_force(seed):
 
 def plan_rules(plan, rules):
     """The rules the plan was made under: relaxed ones when the plan says so."""
-    from ntm_analysis.schedule import relax
+    from ntm_analysis.schedule.solver import relax
 
     return relax(rules, plan.relaxations) if plan.status == "relaxed" else rules
 

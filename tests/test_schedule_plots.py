@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ntm_analysis.planning import phased_investment
-from ntm_analysis.schedule import PlanRules, greedy_schedule, schedule_villages
-from ntm_analysis.schedule_plots import (chart_rows, cumulative_figure, investment_figure, optimum_vs_greedy_figure,
+from ntm_analysis.schedule.planning import phased_investment
+from ntm_analysis.schedule.solver import PlanRules, greedy_schedule, schedule_villages
+from ntm_analysis.figures.schedule import (chart_rows, cumulative_figure, investment_figure, optimum_vs_greedy_figure,
                                          plot_cumulative_villages, plot_investment_by_year, plot_schedule_chart,
                                          scenario_figure, schedule_chart_figure)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ntm_analysis.scoring import ScoringError, score_villages
+from ntm_analysis.score.scoring import ScoringError, score_villages
 
 
 def _passing(criteria, village="a", year=2023):
@@ -236,7 +236,7 @@ def test_long_frames_are_built_once_on_first_use(criteria):
 
 @pytest.mark.parametrize("n_criteria", [19, 70])  # one 64-bit pattern key, or several
 def test_missing_criteria_are_joined_per_row_in_order(n_criteria):
-    from ntm_analysis.scoring import _joined
+    from ntm_analysis.score.scoring import _joined
 
     flags = np.random.default_rng(n_criteria).random((500, n_criteria)) < 0.2
     names = [f"tiêu chí {k}" for k in range(n_criteria)]

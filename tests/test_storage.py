@@ -3,8 +3,8 @@
 import openpyxl
 import pandas as pd
 
-from ntm_analysis.plots import problems_figure, save_figure
-from ntm_analysis.storage import write_table, write_workbook
+from ntm_analysis.figures.scores import problems_figure, save_figure
+from ntm_analysis.core.storage import write_table, write_workbook
 
 
 def test_workbook_bytes_do_not_depend_on_the_clock(tmp_path, monkeypatch):

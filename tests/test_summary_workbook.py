@@ -9,10 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ntm_analysis.quality_report import SYNTHETIC_BANNER
-from ntm_analysis.scoring import score_villages
-from ntm_analysis.storage import write_workbook
-from ntm_analysis.summary_workbook import (MAX_SHEET_TITLE, select_commune, status_table, summary_workbook)
+from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.score.scoring import score_villages
+from ntm_analysis.core.storage import write_workbook
+from ntm_analysis.score.summary_workbook import (MAX_SHEET_TITLE, select_commune, status_table, summary_workbook)
 
 YEAR = 2023
 VILLAGES = pd.DataFrame({

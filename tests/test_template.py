@@ -3,7 +3,7 @@
 import openpyxl
 
 from ntm_analysis.pipeline import clean_raw_folder
-from ntm_analysis.template import write_template
+from ntm_analysis.raw.template import write_template
 
 
 def test_filled_template_cleans_without_problems(tmp_path, criteria):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ntm_analysis.legacy_encoding import from_unicode
+from ntm_analysis.core.legacy_encoding import from_unicode
 from tests.conftest import clean, codes, villages_sheet, write_xlsx
 
 LONG = ["Mã làng", "Năm", "Chỉ tiêu", "Giá trị"]

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from ntm_analysis.legacy_encoding import from_unicode
+from ntm_analysis.core.legacy_encoding import from_unicode
 from tests.conftest import clean, codes, write_xlsx
 
 HEADER = ["Mã làng", "Tên làng", "Xã", "Số hộ", "Tỷ lệ hộ DTTS (%)", "Nhóm kế hoạch", "Năm xã phấn đấu đạt chuẩn NTM"]

@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from ntm_analysis.legacy_encoding import encode_windows_1258, from_unicode  # noqa: E402
+from ntm_analysis.core.legacy_encoding import encode_windows_1258, from_unicode  # noqa: E402
 from tests.conftest import villages_sheet, write_xlsx  # noqa: E402
 
 LONG = ["Mã làng", "Năm", "Chỉ tiêu", "Giá trị"]

@@ -1,0 +1,118 @@
+"""The blank, annotated input workbook: the raw data contract as a file an office can fill in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.reference.criteria import CriteriaSet
+from ntm_analysis.raw.tables import HELP_SHEETS, raw_fields
+from ntm_analysis.core.storage import write_workbook
+
+_REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
+_OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+VILLAGE_FIELDS = ["village_code", "village_name", "commune", "district", "province", "threshold_group",
+                  "border_commune", "households", "population", "ethnic_minority_share", "commune_target_year",
+                  "plan_category", "road_km", "lane_km", "livestock_households", "note"]
+LONG_FIELDS = ["village_code", "year", "indicator", "value", "note"]
+WIDE_ID_FIELDS = ["village_code", "village_name", "commune", "year"]
+GUIDE = [
+    ("MẪU NHẬP LIỆU RÀ SOÁT LÀNG NÔNG THÔN MỚI / NEW RURAL VILLAGE ASSESSMENT INPUT TEMPLATE", ""),
+    ("Cách dùng", "How to use"),
+    ("1. Điền trang \"Danh sách làng\": mỗi làng một dòng; cột tô đỏ (*) là bắt buộc.",
+     "1. Fill \"Danh sách làng\" (villages): one row per village; red (*) columns are required."),
+    ("2. Điền số liệu ở MỘT trong hai dạng: \"Số liệu dọc\" (mỗi dòng một giá trị) hoặc "
+     "\"Số liệu ngang\" (mỗi chỉ tiêu một cột).",
+     "2. Enter values in ONE of two forms: \"Số liệu dọc\" (long, one value per row) or "
+     "\"Số liệu ngang\" (wide, one column per indicator)."),
+    ("3. Số theo kiểu Việt Nam: 35.051 là ba mươi lăm nghìn không trăm năm mươi mốt; 0,75 là ba phần tư.",
+     "3. Vietnamese numbers: 35.051 is thirty-five thousand and fifty-one; 0,75 is three quarters."),
+    ("4. Phần trăm ghi 75 hoặc 75 % (không ghi 0,75). Đạt / Chưa đạt ghi \"Đạt\", \"Chưa đạt\" (hoặc có / không).",
+     "4. Percentages as 75 or 75 % (not 0.75). Pass / fail as \"Đạt\", \"Chưa đạt\" (or yes / no)."),
+    ("5. Ô chưa có số liệu để TRỐNG (không ghi 0): trống nghĩa là chưa đánh giá.",
+     "5. Leave a cell EMPTY when there is no data (do not write 0): empty means not assessed."),
+    ("6. Có thể nộp nhiều tệp (mỗi xã một tệp); tiêu đề cột có hay không dấu, hoa hay thường đều được.",
+     "6. Several files are fine (one per commune); headers with or without diacritics, any case."),
+    ("7. Mã làng giữ dạng chữ (Text) để không mất số 0 ở đầu.",
+     "7. Keep village codes as Text so leading zeros survive."),
+]
+
+
+def write_template(path: Path, criteria: CriteriaSet) -> Path:
+    """Write the template workbook for ``criteria`` to ``path`` (atomically); return the path."""
+    fields = {f["name"]: f for f in raw_fields()}
+    book = Workbook()
+    guide = book.active
+    guide.title, indicator_title = sorted(HELP_SHEETS)
+    for row in GUIDE:
+        guide.append(list(row))
+    guide["A1"].font = Font(bold=True, size=13)
+    guide.column_dimensions["A"].width = 90
+    guide.column_dimensions["B"].width = 90
+
+    villages = book.create_sheet("Danh sách làng")
+    _header(villages, [fields[n] for n in VILLAGE_FIELDS])
+    _validations(villages, criteria)
+
+    long_sheet = book.create_sheet("Số liệu dọc")
+    _header(long_sheet, [fields[n] for n in LONG_FIELDS])
+
+    wide = book.create_sheet("Số liệu ngang")
+    _header(wide, [fields[n] for n in WIDE_ID_FIELDS])
+    for indicator in criteria.indicators:
+        column = wide.max_column + 1
+        cell = wide.cell(row=1, column=column, value=indicator.code)
+        cell.font, cell.fill = Font(bold=True), _OPTIONAL_FILL
+        cell.comment = Comment(_indicator_note(indicator, criteria), "ntm-analysis", width=320, height=160)
+        wide.column_dimensions[get_column_letter(column)].width = 9
+
+    table = book.create_sheet(indicator_title)
+    columns = ["code", "criterion_vi", "name_vi", "name_en", "unit", "direction", "group", "threshold", "provenance"]
+    indicators = criteria.indicator_table()[columns]
+    table.append(columns)
+    for rec in indicators.itertuples(index=False):
+        table.append(list(rec))
+    table.freeze_panes = "A2"
+    return write_workbook(book, path)
+
+
+def _header(sheet, specs: list[dict]) -> None:  # noqa: ANN001 - openpyxl worksheet
+    """Header row: Vietnamese name (first alias), ``*`` when required, the help as a cell comment."""
+    for column, spec in enumerate(specs, start=1):
+        title = spec["aliases"][0].capitalize() + ("*" if spec["required"] else "")
+        cell = sheet.cell(row=1, column=column, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = _REQUIRED_FILL if spec["required"] else _OPTIONAL_FILL
+        cell.alignment = Alignment(wrap_text=True)
+        cell.comment = Comment(f"{spec['help_vi']}\n\n{spec['help_en']}", "ntm-analysis", width=320, height=140)
+        sheet.column_dimensions[get_column_letter(column)].width = 18
+        if spec["type"] == "code":  # keep leading zeros
+            for row in range(2, 1002):
+                sheet.cell(row=row, column=column).number_format = "@"
+    sheet.freeze_panes = "A2"
+
+
+def _validations(sheet, criteria: CriteriaSet) -> None:  # noqa: ANN001 - openpyxl worksheet
+    """Drop-down lists for the yes/no, category and group columns of the villages sheet."""
+    lists = {
+        "border_commune": ["có", "không"],
+        "plan_category": [c["name_vi"] for c in plan_definition()["categories"]],
+        "threshold_group": [g.id for g in criteria.groups],
+    }
+    for name, options in lists.items():
+        column = get_column_letter(VILLAGE_FIELDS.index(name) + 1)
+        check = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+        check.add(f"{column}2:{column}1001")
+        sheet.add_data_validation(check)
+
+
+def _indicator_note(indicator, criteria: CriteriaSet) -> str:  # noqa: ANN001 - an Indicator
+    thresholds = ", ".join(f"{g}: {indicator.direction} {v}" for g, v in indicator.thresholds.items())
+    return (f"{indicator.name_vi}\n{indicator.name_en}\nĐơn vị / unit: {indicator.unit}\n"
+            f"Ngưỡng / threshold ({criteria.id}): {thresholds}\nNguồn / provenance: {indicator.provenance}")
