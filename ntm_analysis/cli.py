@@ -1,9 +1,12 @@
 """The ``ntm`` command (also ``python -m ntm_analysis``).
 
-Exit codes: 0 done; 2 the user's input cannot be used (a missing folder, a bad criteria file, an
+Every command reads one settings file (``--config FILE``; without it, the bundled sample's), lets its
+flags override single keys, and calls one function of the chain (:mod:`ntm_analysis.pipeline`).
+
+Exit codes: 0 done; 2 the user's input cannot be used (a missing folder, a bad data or settings file, an
 unknown parameter) — the message says what to fix; 3 ``clean --strict`` found data errors;
 4 some reports failed (the others were written; the index lists the errors);
-1 an unexpected failure (a bug: please report it with the message).
+1 an unexpected failure (a bug: please report it with the traceback).
 """
 
 from __future__ import annotations
@@ -13,161 +16,157 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from ntm_analysis.config import (DEFAULT_CRITERIA_SET, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, SAMPLE_SEED,
-                                 SAMPLE_YEARS)
+from typing import Any
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_DATA_ERRORS, EXIT_REPORTS_FAILED = 0, 1, 2, 3, 4
 MAIN_NOTEBOOKS = ["01_data_quality", "02_gap_analysis", "03_cost_projection", "04_phased_investment"]
+SYNTHETIC_LINE = "*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***"
+
+# flag → settings key, for the flags that override the settings file
+OVERRIDES = {"raw": "raw", "processed": "processed", "reports": "reports", "criteria": "criteria", "plan": "plan",
+             "cost_file": "cost_rules", "actions": "actions", "admin": "admin_units", "commune_map": "commune_map",
+             "lang": "language", "policy": "policy", "baseline_year": "baseline_year"}
 
 
-class UserError(Exception):
-    """A mistake the user can fix; shown as a message, never as a traceback."""
+def settings_of(args: argparse.Namespace):  # noqa: ANN201 - a Settings (imported lazily: `ntm --help` stays fast)
+    """The settings file named by ``--config`` (or the bundled sample's), overridden by the flags given."""
+    from ntm_analysis.settings import load_settings
+
+    given = {key: getattr(args, flag) for flag, key in OVERRIDES.items() if getattr(args, flag, None) is not None}
+    return load_settings(args.config).with_overrides(**given)
+
+
+def _synthetic(summary: dict) -> None:
+    if summary.get("synthetic"):
+        print(SYNTHETIC_LINE)
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from ntm_analysis.sample import generate_sample
+    from ntm_analysis.sample import SAMPLE_SEED, generate_sample
 
-    manifest = generate_sample(args.out, seed=args.seed)
+    out = args.out or settings_of(args).raw
+    manifest = generate_sample(out, seed=SAMPLE_SEED if args.seed is None else args.seed)
     print(f"Đã tạo dữ liệu mẫu GIẢ LẬP / wrote SYNTHETIC sample data: {len(manifest['villages'])} làng / villages "
-          f"→ {args.out}")
+          f"→ {out}")
     return EXIT_OK
 
 
 def _template(args: argparse.Namespace) -> int:
     from ntm_analysis.raw.template import write_template
 
-    path = write_template(args.out, _criteria(args.criteria))
+    settings = settings_of(args)
+    out = args.out or Path(settings.reports) / "mau-nhap-lieu-ntm.xlsx"
+    path = write_template(out, settings.criteria_set, settings.plan_data)
     print(f"Đã tạo mẫu nhập liệu / wrote the input template: {path}")
     return EXIT_OK
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from ntm_analysis.pipeline import clean_raw_folder, conservation_lines, write_clean_outputs
+    from ntm_analysis.clean.folder import conservation_lines
+    from ntm_analysis.pipeline import run_clean
 
-    if not Path(args.raw).is_dir():
-        raise UserError(f"Không thấy thư mục dữ liệu / raw-data folder not found: {args.raw}")
-    result = clean_raw_folder(args.raw, _criteria(args.criteria), args.admin, progress=not args.quiet)
-    written = write_clean_outputs(result, args.out)
-    if result.summary["synthetic"]:
-        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
+    settings = settings_of(args)
+    result = run_clean(settings, progress=not args.quiet)
+    _synthetic(result.summary)
     for line in conservation_lines(result.summary):
         print(line)
-    print(f"Kết quả / outputs: {len(written)} tệp / files in {args.out} "
-          f"(báo cáo chất lượng / quality report: quality_report.xlsx)")
+    print(f"Kết quả / outputs in {settings.processed} (báo cáo chất lượng / quality report: quality_report.xlsx)")
     errors = result.summary["problems"]["error"]
     return EXIT_DATA_ERRORS if args.strict and errors else EXIT_OK
 
 
 def _score(args: argparse.Namespace) -> int:
-    from ntm_analysis.pipeline import load_clean_tables, write_scores
-    from ntm_analysis.score.scoring import ScoringError, score_villages
-    from ntm_analysis.core.storage import write_workbook
-    from ntm_analysis.score.summary_workbook import summary_workbook
+    from ntm_analysis.pipeline import load_clean, run_score, write_summary
 
-    try:
-        villages, values, summary = load_clean_tables(args.processed)
-    except FileNotFoundError as exc:
-        raise UserError(str(exc)) from exc
-    criteria = _criteria(args.criteria)
-    try:
-        scores = score_villages(values, villages, criteria, args.policy)
-    except ScoringError as exc:
-        raise UserError(str(exc)) from exc
-    written = write_scores(scores, args.processed)
-    year = args.year or int(scores.villages["year"].max())
-    book = summary_workbook(scores, villages, criteria, year, lang=args.lang, synthetic=summary["synthetic"])
-    excel = write_workbook(book, args.reports / f"bieu-tong-hop-{year}.xlsx")
+    settings = settings_of(args)
+    scores = run_score(settings)
+    summary = load_clean(settings)[2]
+    excel = write_summary(settings, scores, args.year, synthetic=summary["synthetic"])
     per_year = scores.villages.groupby("year")["meets_standard"].agg(["sum", "size"])
-    if summary["synthetic"]:
-        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
-    print(f"Bộ tiêu chí / criteria set: {criteria.id}; thiếu số liệu / missing data: {args.policy}")
+    _synthetic(summary)
+    print(f"Bộ tiêu chí / criteria set: {settings.criteria_set.id}; thiếu số liệu / missing data: {settings.policy}")
     for y, row in per_year.iterrows():
         print(f"  {y}: {int(row['sum'])}/{int(row['size'])} làng đạt chuẩn / villages meet the standard")
-    print(f"Kết quả / outputs: {len(written)} tệp / files in {args.processed}; biểu tổng hợp / summary: {excel}")
+    print(f"Kết quả / outputs in {settings.processed}; biểu tổng hợp / summary: {excel}")
     return EXIT_OK
 
 
-def _scored_with_costs(args: argparse.Namespace) -> tuple:
-    """(cost rules, villages, scores under the cost file's criteria set, clean summary, baseline year)."""
-    from ntm_analysis.reference.admin_units import plan_definition
-    from ntm_analysis.reference.cost_rules import CostFileError, load_cost_rules
-    from ntm_analysis.pipeline import load_clean_tables
-    from ntm_analysis.score.scoring import ScoringError, score_villages
-
-    try:
-        rules = load_cost_rules(args.cost_file or None)
-        villages, values, summary = load_clean_tables(args.processed)
-        scores = score_villages(values, villages, rules.criteria)
-    except (CostFileError, FileNotFoundError, ScoringError) as exc:
-        raise UserError(str(exc)) from exc
-    baseline = args.baseline_year or plan_definition(rules.plan)["baseline_year"]
-    return rules, villages, scores, summary, baseline
-
-
 def _costs(args: argparse.Namespace) -> int:
-    from ntm_analysis.reference.admin_units import plan_definition
-    from ntm_analysis.cost.projection import reconcile_plan, reconciliation_lines
-    from ntm_analysis.pipeline import write_cost_outputs
+    from ntm_analysis.cost.projection import reconciliation_lines
+    from ntm_analysis.pipeline import baseline_year, load_clean, run_costs, run_score, write_annex
 
-    rules, villages, scores, summary, baseline = _scored_with_costs(args)
-    annex = args.reports / f"phu-luc-kinh-phi-{baseline}.xlsx"
-    written = write_cost_outputs(scores, villages, rules, baseline, args.processed, annex,
-                                 synthetic=summary["synthetic"], lang=args.lang)
-    if summary["synthetic"]:
-        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
-    for line in reconciliation_lines(reconcile_plan(rules, plan_definition(rules.plan)), rules, args.lang):
+    settings = settings_of(args)
+    tables = run_costs(settings)
+    baseline = baseline_year(settings, run_score(settings))
+    summary = load_clean(settings)[2]
+    annex = write_annex(settings, tables, baseline, synthetic=summary["synthetic"])
+    _synthetic(summary)
+    if not int(tables["cost_projection"]["central_vnd"].sum()):
+        print(f"  Không có khoảng cách nào cần kinh phí năm {baseline} / no gap to cost in {baseline}")
+    for line in reconciliation_lines(tables["cost_reconciliation"], settings.cost_rules_data, settings.language):
         print(f"  {line}")
-    print(f"Kết quả / outputs: {len(written)} tệp / files; phụ lục / annex: {annex}")
+    print(f"Kết quả / outputs in {settings.processed}; phụ lục / annex: {annex}")
     return EXIT_OK
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from ntm_analysis.pipeline import write_schedule_outputs
+    from ntm_analysis.pipeline import load_clean, run_schedule
 
-    rules, villages, scores, summary, baseline = _scored_with_costs(args)
-    plan, written = write_schedule_outputs(scores, villages, rules, baseline, args.processed)
-    if summary["synthetic"]:
-        print("*** DỮ LIỆU GIẢ LẬP / SYNTHETIC DATA ***")
-    print(f"Lịch đạt chuẩn / schedule: {plan.villages_scheduled} làng / villages, trạng thái / status {plan.status}")
-    for item in plan.relaxations:
+    settings = settings_of(args)
+    result = run_schedule(settings)
+    _synthetic(load_clean(settings)[2])
+    print(f"Lịch đạt chuẩn / schedule: {result.plan.villages_scheduled} làng / villages, "
+          f"trạng thái / status {result.plan.status}")
+    for item in result.plan.relaxations:
         print(f"  - {item['message_vi']} / {item['message_en']}")
-    print(f"Kết quả / outputs: {len(written)} tệp / files in {args.processed}")
+    print(f"Kết quả / outputs in {settings.processed}")
     return EXIT_OK
 
 
 def _notebook(args: argparse.Namespace) -> int:
-    from ntm_analysis.reports.notebooks import NotebookParameterError, run_notebook
+    from ntm_analysis.reports.notebooks import run_notebook
+    from ntm_analysis.settings import save_run_settings
 
-    params = dict(_parse_param(p) for p in args.param)
-    try:
-        executed, html = run_notebook(args.name, params, args.out)
-    except NotebookParameterError as exc:
-        raise UserError(str(exc)) from exc
-    except FileNotFoundError as exc:
-        raise UserError(f"Không thấy sổ tay / notebook not found: {exc.filename}") from exc
+    settings = settings_of(args)
+    params = {**read_parameter_file(args.param_file), **dict(parse_parameter(p) for p in args.param)}
+    params.setdefault("config", str(save_run_settings(settings)))
+    executed, html = run_notebook(args.name, params, args.out or settings.reports)
     print(f"Đã chạy / executed: {executed} ; HTML: {html}")
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from ntm_analysis.reports.batch import run_report_batch
+
+    if not args.all and not args.commune:
+        from ntm_analysis.core.errors import UserError
+
+        raise UserError("Chọn --commune TÊN hoặc --all / give --commune NAME or --all")
+    table = run_report_batch(settings_of(args), args.year, commune=args.commune, everyone=args.all,
+                             force=args.force, processes=args.processes, progress=not args.quiet)
+    for rec in table.itertuples():
+        print(f"  {rec.status:8} {rec.name}" + (f" — {rec.error}" if rec.error else ""))
+    failed = int((table["status"] == "failed").sum())
+    print(f"{len(table) - failed}/{len(table)} báo cáo / reports ok")
+    return EXIT_REPORTS_FAILED if failed else EXIT_OK
+
+
 def _all(args: argparse.Namespace) -> int:
-    """The main job on the sample district: sample → clean → score → costs → schedule → notebooks → reports."""
+    """The main job: sample (bundled sample only) → clean → score → costs → schedule → notebooks → reports."""
+    settings = settings_of(args)
+    report_year = args.year
     steps: list[tuple[str, Callable[[], int]]] = [
-        ("sample", lambda: _sample(argparse.Namespace(out=args.raw, seed=SAMPLE_SEED))),
-        ("clean", lambda: _clean(argparse.Namespace(raw=args.raw, out=args.processed, criteria=args.criteria,
-                                                    admin=None, quiet=False, strict=False))),
-        ("score", lambda: _score(argparse.Namespace(processed=args.processed, criteria=args.criteria,
-                                                    policy="missing_fails", year=0, lang="vi",
-                                                    reports=args.reports))),
-        ("costs", lambda: _costs(argparse.Namespace(processed=args.processed, cost_file="", baseline_year=0,
-                                                    lang="vi", reports=args.reports))),
-        ("schedule", lambda: _schedule(argparse.Namespace(processed=args.processed, cost_file="", baseline_year=0))),
-        *[(name, lambda name=name: _notebook(argparse.Namespace(name=name, param=[], out=args.reports)))
+        *([("sample", lambda: _sample(_with(args, out=None, seed=None)))] if args.config is None else []),
+        ("clean", lambda: _clean(_with(args, quiet=False, strict=False))),
+        ("score", lambda: _score(_with(args, year=None))),
+        ("costs", lambda: _costs(args)),
+        ("schedule", lambda: _schedule(args)),
+        *[(name, lambda name=name: _notebook(_with(args, name=name, param=[], param_file=None, out=None)))
           for name in MAIN_NOTEBOOKS],
-        ("reports", lambda: _report(argparse.Namespace(
-            all=True, commune="", year=SAMPLE_YEARS[-1], lang="vi", force=False, processes=os.cpu_count() or 1,
-            processed=args.processed, out=args.reports, quiet=False))),
+        ("reports", lambda: _report(_with(args, all=True, commune="", year=report_year, force=False,
+                                          processes=os.cpu_count() or 1, quiet=False))),
     ]
+    print(f"Cấu hình / settings: {settings.source}")
     for name, step in steps:
         print(f"== {name} ==", flush=True)
         code = step()
@@ -176,141 +175,154 @@ def _all(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ntm_analysis.reports.batch import match_commune, report_jobs, run_reports, start_workers
-
-    if not args.all and not args.commune:
-        raise UserError("Chọn --commune TÊN hoặc --all / give --commune NAME or --all")
-    start_workers()  # the report workers' server starts importing while the tables are read
-    tables = {name: Path(args.processed) / f"{name}.parquet" for name in ("villages", "indicator_values")}
-    missing = [path.name for path in tables.values() if not path.is_file()]
-    if missing:
-        raise UserError(f"{args.processed}: {', '.join(missing)} not found; run `ntm clean` first")
-    # only the two columns needed here (the reports read the tables themselves)
-    communes = pd.read_parquet(tables["villages"], columns=["commune"])["commune"]
-    years = pd.read_parquet(tables["indicator_values"], columns=["year"])["year"]
-    years = sorted(int(y) for y in years.dropna().unique())
-    if args.year not in years:  # every report would fail on it
-        raise UserError(f"Không có số liệu năm {args.year} / no data for {args.year}; "
-                        f"năm có số liệu / years with data: {', '.join(map(str, years))}")
-    communes = sorted(communes.dropna().unique())
-    try:
-        chosen = communes if args.all else [match_commune(args.commune, communes)]
-        jobs = report_jobs(chosen, args.year, processed_dir=args.processed, reports_dir=args.out, lang=args.lang,
-                           district=args.all)
-        table = run_reports(jobs, args.year, processed_dir=args.processed, force=args.force,
-                            processes=args.processes, progress=not args.quiet)
-    except ValueError as exc:  # a commune not found, an unsafe path, a parameter the templates lack
-        raise UserError(str(exc)) from exc
-    for rec in table.itertuples():
-        print(f"  {rec.status:8} {rec.name}" + (f" — {rec.error}" if rec.error else ""))
-    failed = int((table["status"] == "failed").sum())
-    print(f"Mục lục / index: {Path(args.out) / str(args.year) / 'index.html'}; "
-          f"{len(table) - failed}/{len(table)} báo cáo / reports ok")
-    return EXIT_REPORTS_FAILED if failed else EXIT_OK
+def _with(args: argparse.Namespace, **values: Any) -> argparse.Namespace:
+    return argparse.Namespace(**{**vars(args), **values})
 
 
-def _parse_param(text: str) -> tuple[str, object]:
-    if "=" not in text:
+def _init(args: argparse.Namespace) -> int:
+    from ntm_analysis.init import init_work_folder
+
+    written = init_work_folder(args.folder, name=args.name)
+    print(f"Đã tạo thư mục làm việc / wrote the work folder {args.folder}:")
+    for path in written:
+        print(f"  {path}")
+    print(f"Tiếp theo / next: điền kế hoạch và số liệu, rồi / fill in the plan and data, then: "
+          f"ntm all --config {Path(args.folder) / 'ntm-settings.yaml'}")
+    return EXIT_OK
+
+
+def parse_parameter(text: str) -> tuple[str, Any]:
+    """``name=value`` with the value read as YAML: ``0.8`` a float, ``true`` a boolean, ``[1, 2]`` a list,
+    ``{a: 1}`` a mapping, anything else text."""
+    import yaml
+
+    from ntm_analysis.core.errors import UserError
+
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
         raise UserError(f"Tham số phải có dạng tên=giá_trị / parameters take the form name=value: {text!r}")
-    name, value = text.split("=", 1)
-    return name.strip(), int(value) if value.strip().lstrip("-").isdigit() else value
-
-
-def _criteria(name: str):  # noqa: ANN202 - a CriteriaSet
-    from ntm_analysis.reference.criteria import CriteriaFileError, load_criteria_set
-
     try:
-        return load_criteria_set(name)
-    except (CriteriaFileError, FileNotFoundError, KeyError) as exc:
-        raise UserError(str(exc)) from exc
+        parsed = yaml.safe_load(value) if value.strip() else ""
+    except yaml.YAMLError:
+        parsed = value
+    return name.strip(), "" if parsed is None else parsed
+
+
+def read_parameter_file(path: Path | None) -> dict[str, Any]:
+    """The parameters in a YAML file (``-f params.yaml``, as papermill reads them), or none."""
+    if path is None:
+        return {}
+    from ntm_analysis.core.errors import DataFileError
+    from ntm_analysis.core.yaml_files import read_yaml_file
+
+    data = read_yaml_file(Path(path))
+    if not isinstance(data, dict):
+        raise DataFileError(Path(path), ["a parameters file is a mapping of name: value"])
+    return data
+
+
+def _settings_flags(p: argparse.ArgumentParser, *keys: str) -> None:
+    p.add_argument("--config", type=Path, default=None,
+                   help="tệp cấu hình (YAML; mặc định huyện mẫu) / settings file (default: the bundled sample)")
+    helps = {
+        "raw": ("--raw", Path, "thư mục số liệu gốc / raw folder"),
+        "processed": ("--processed", Path, "thư mục số liệu sạch / clean-data folder"),
+        "reports": ("--reports", Path, "thư mục báo cáo / reports folder"),
+        "criteria": ("--criteria", str, "bộ tiêu chí (mã hoặc tệp YAML) / criteria set (id or YAML file)"),
+        "plan": ("--plan", str, "kế hoạch (mã hoặc tệp YAML) / plan (id or YAML file)"),
+        "cost_file": ("--cost-file", str, "tệp định mức chi phí (YAML) / cost rules file"),
+        "actions": ("--actions", str, "danh mục giải pháp (YAML) / action catalogue"),
+        "admin": ("--admin", str, "danh mục xã (CSV) / commune list (CSV)"),
+        "commune_map": ("--commune-map", str, "bảng chuyển đổi xã cũ → mới (CSV) / old → new commune map"),
+        "lang": ("--lang", str, "ngôn ngữ vi | en / language"),
+        "policy": ("--policy", str, "ô trống: missing_fails (mặc định) | exclude / missing data policy"),
+        "baseline_year": ("--baseline-year", int, "năm gốc (mặc định theo kế hoạch) / baseline year"),
+    }
+    for key in keys:
+        flag, kind, text = helps[key]
+        p.add_argument(flag, type=kind, default=None, dest=key, help=text)
+
+
+ALL_FLAGS = tuple(OVERRIDES)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line, with help a planner can read (Vietnamese first, English after)."""
     parser = argparse.ArgumentParser(
         prog="ntm",
-        description="ntm-analysis: làm sạch số liệu rà soát làng nông thôn mới và lập báo cáo. "
-                    "Cleans New Rural village assessments and produces reports.",
-        epilog="Ví dụ / example: ntm clean --raw data/raw  ·  ntm template  ·  ntm all")
+        description="ntm-analysis: làm sạch số liệu rà soát nông thôn mới, chấm điểm, dự toán, lập lịch và báo cáo. "
+                    "Cleans New Rural assessments, scores, costs, schedules and reports.",
+        epilog="Ví dụ / example: ntm init my-commune  ·  ntm all --config my-commune/ntm-settings.yaml")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH/COMMAND")
 
+    p = sub.add_parser("init", help="tạo thư mục làm việc mới / write a new work folder (settings, plan, template)")
+    p.add_argument("folder", type=Path, help="thư mục mới / the new folder")
+    p.add_argument("--name", default="", help="tên xã hoặc huyện / the commune's or district's name")
+    p.set_defaults(func=_init)
+
     p = sub.add_parser("sample", help="tạo huyện mẫu giả lập / write the synthetic sample district")
-    p.add_argument("--out", type=Path, default=RAW_DIR, help="thư mục ghi / folder to write (default data/raw)")
-    p.add_argument("--seed", type=int, default=SAMPLE_SEED, help="hạt giống ngẫu nhiên / random seed")
+    _settings_flags(p, "raw")
+    p.add_argument("--out", type=Path, default=None, help="thư mục ghi (mặc định thư mục raw) / folder to write")
+    p.add_argument("--seed", type=int, default=None, help="hạt giống ngẫu nhiên / random seed")
     p.set_defaults(func=_sample)
 
     p = sub.add_parser("template", help="tạo mẫu nhập liệu Excel có chú thích / write the annotated input template")
-    p.add_argument("--out", type=Path, default=REPORTS_DIR / "mau-nhap-lieu-ntm.xlsx", help="tệp ghi / file to write")
-    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET, help="bộ tiêu chí (mã hoặc tệp YAML) / criteria set")
+    _settings_flags(p, "reports", "criteria", "plan")
+    p.add_argument("--out", type=Path, default=None, help="tệp ghi / file to write")
     p.set_defaults(func=_template)
 
     p = sub.add_parser("clean", help="đọc, làm sạch, báo cáo chất lượng / read, clean, report data quality")
-    p.add_argument("--raw", type=Path, default=RAW_DIR, help="thư mục số liệu gốc / raw folder (default data/raw)")
-    p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="thư mục kết quả / output folder")
-    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET, help="bộ tiêu chí (mã hoặc tệp YAML) / criteria set")
-    p.add_argument("--admin", type=Path, default=None, help="danh mục xã (CSV) / commune list (CSV)")
+    _settings_flags(p, "raw", "processed", "criteria", "plan", "admin", "commune_map")
+    p.add_argument("--out", type=Path, default=None, dest="processed", help=argparse.SUPPRESS)
     p.add_argument("--strict", action="store_true", help="mã thoát 3 nếu có lỗi số liệu / exit 3 on data errors")
     p.add_argument("--quiet", action="store_true", help="không hiện tiến độ / no progress bar")
     p.set_defaults(func=_clean)
 
-    p = sub.add_parser("score", help="chấm điểm làng theo bộ tiêu chí / score villages against a criteria set")
-    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
-    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET, help="bộ tiêu chí (mã hoặc tệp YAML) / criteria set")
-    p.add_argument("--policy", choices=["missing_fails", "exclude"], default="missing_fails",
-                   help="ô trống: tính là chưa đạt (mặc định) hoặc loại ra / missing data: counts as not met "
-                        "(default) or is excluded and reported")
-    p.add_argument("--year", type=int, default=0, help="năm của biểu tổng hợp (mặc định năm cuối) / summary year")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
-    p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
+    p = sub.add_parser("score", help="chấm điểm theo bộ tiêu chí / score villages against a criteria set")
+    _settings_flags(p, "processed", "reports", "criteria", "policy", "lang")
+    p.add_argument("--year", type=int, default=None, help="năm của biểu tổng hợp (mặc định năm cuối) / summary year")
     p.set_defaults(func=_score)
 
     p = sub.add_parser("costs", help="dự toán kinh phí, đối chiếu kế hoạch / cost projection and plan reconciliation")
-    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
-    p.add_argument("--cost-file", default="", help="tệp định mức chi phí (YAML) / cost rules file")
-    p.add_argument("--baseline-year", type=int, default=0, help="năm gốc (mặc định theo kế hoạch) / baseline year")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
-    p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
+    _settings_flags(p, "processed", "reports", "criteria", "policy", "plan", "cost_file", "baseline_year", "lang")
     p.set_defaults(func=_costs)
 
     p = sub.add_parser("schedule", help="lịch đạt chuẩn tối ưu theo kế hoạch / optimal schedule under the plan")
-    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
-    p.add_argument("--cost-file", default="", help="tệp định mức chi phí (YAML) / cost rules file")
-    p.add_argument("--baseline-year", type=int, default=0, help="năm gốc (mặc định theo kế hoạch) / baseline year")
+    _settings_flags(p, "processed", "criteria", "policy", "plan", "cost_file", "baseline_year")
     p.set_defaults(func=_schedule)
 
     p = sub.add_parser("notebook", help="chạy một sổ tay phân tích / run an analysis notebook")
+    _settings_flags(p, *ALL_FLAGS)
     p.add_argument("name", help="tên sổ tay, ví dụ / notebook name, e.g. 01_data_quality")
-    p.add_argument("-p", "--param", action="append", default=[], help="tham số tên=giá_trị / name=value")
-    p.add_argument("--out", type=Path, default=REPORTS_DIR, help="thư mục ghi / output folder")
+    p.add_argument("-p", "--param", action="append", default=[],
+                   help="tham số tên=giá_trị (giá trị đọc như YAML) / name=value (value read as YAML)")
+    p.add_argument("-f", "--param-file", type=Path, default=None, help="tệp tham số YAML / parameters file")
+    p.add_argument("--out", type=Path, default=None, help="thư mục ghi / output folder")
     p.set_defaults(func=_notebook)
 
-    p = sub.add_parser("report", help="báo cáo từng xã và toàn huyện / reports per commune and for the district")
+    p = sub.add_parser("report", help="báo cáo từng xã và toàn địa bàn / reports per commune and for the whole area")
+    _settings_flags(p, *ALL_FLAGS)
     p.add_argument("--commune", default="", help="tên xã / commune name")
-    p.add_argument("--all", action="store_true", help="mọi xã và toàn huyện / every commune and the district")
-    p.add_argument("--year", type=int, required=True, help="năm báo cáo / report year")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ / language")
+    p.add_argument("--all", action="store_true", help="mọi xã và toàn địa bàn / every commune and the whole area")
+    p.add_argument("--year", type=int, default=None, help="năm báo cáo (mặc định năm cuối) / report year")
     p.add_argument("--force", action="store_true", help="chạy lại cả báo cáo không đổi / re-run unchanged reports")
     p.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="số tiến trình / parallel processes")
-    p.add_argument("--processed", type=Path, default=PROCESSED_DIR, help="thư mục số liệu sạch / clean-data folder")
-    p.add_argument("--out", type=Path, default=REPORTS_DIR, help="thư mục báo cáo / reports folder")
+    p.add_argument("--out", type=Path, default=None, dest="reports", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="không hiện tiến độ / no progress bar")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("all", help="việc chính trên huyện mẫu / the main job on the sample district")
-    p.add_argument("--raw", type=Path, default=RAW_DIR)
-    p.add_argument("--processed", type=Path, default=PROCESSED_DIR)
-    p.add_argument("--reports", type=Path, default=REPORTS_DIR)
-    p.add_argument("--criteria", default=DEFAULT_CRITERIA_SET)
+    p = sub.add_parser("all", help="việc chính: từ số liệu đến báo cáo / the main job, from data to reports")
+    _settings_flags(p, *ALL_FLAGS)
+    p.add_argument("--year", type=int, default=None, help="năm báo cáo (mặc định năm cuối) / report year")
     p.set_defaults(func=_all)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: parse, run, turn user mistakes into messages and exit codes."""
+    """Entry point: parse, run, turn user mistakes into messages and exit codes; a bug keeps its traceback."""
     args = build_parser().parse_args(argv)
+    from ntm_analysis.core.errors import UserError
+
     try:
         return args.func(args)
     except UserError as exc:

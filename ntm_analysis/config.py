@@ -1,4 +1,4 @@
-"""Project paths and defaults. No side effects: importing this module reads and writes nothing."""
+"""Project and package paths. No side effects: importing this module reads and writes nothing."""
 
 from __future__ import annotations
 
@@ -17,9 +17,5 @@ REFERENCE_DIR = PACKAGE_DIR / "reference" / "data"
 CRITERIA_DIR = REFERENCE_DIR / "criteria"
 STYLE_FILE = PACKAGE_DIR / "figures" / "ntm.mplstyle"
 
-DEFAULT_CRITERIA_SET = "gia-lai-village-2019"
-DEFAULT_ADMIN_UNITS = REFERENCE_DIR / "ia-grai-communes.csv"
+SAMPLE_SETTINGS = REFERENCE_DIR / "sample-settings.yaml"
 KERNEL_NAME = "ntm-analysis"
-
-SAMPLE_SEED = 20210101
-SAMPLE_YEARS = tuple(range(2020, 2026))

@@ -1,214 +1,269 @@
-"""The clean step: raw folder → clean, typed tables + a data-quality report, with nothing lost.
+"""The one chain: clean → score → costs → schedule, each stage reading what the previous one wrote.
 
-``clean_raw_folder`` reads and cleans; ``write_clean_outputs`` writes every table atomically to
-``data/processed`` (parquet and CSV), the quality report (CSV and Excel) and ``clean_summary.json``.
+Every stage takes the :class:`~ntm_analysis.settings.Settings` of the run and the processed folder's
+:class:`~ntm_analysis.catalog.Catalog`. A stage records the key it ran under (its inputs' hashes, the
+settings it depends on, the package's code); run again with the same key, it reads its outputs back
+instead of recomputing them, so one ``ntm all`` scores each village-year once. The CLI, the notebooks
+and the reports call these functions and nothing else of the chain.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
-from ntm_analysis.reference.admin_units import load_admin_units, plan_definition
-from ntm_analysis.reference.criteria import CriteriaSet
-from ntm_analysis.raw.tables import Table, list_raw_files, read_tables
-from ntm_analysis.catalog import read_values
-from ntm_analysis.raw.quality_log import QualityLog
+from ntm_analysis.catalog import Catalog, code_digest, digest_of, file_sha256
+from ntm_analysis.clean.folder import CleanResult, clean_raw_folder, clean_outputs
+from ntm_analysis.core.errors import UserError
+from ntm_analysis.core.storage import write_workbook
 from ntm_analysis.cost.annex import write_cost_annex
-from ntm_analysis.reference.cost_rules import CostRules
-from ntm_analysis.cost.projection import (calibrate_unit_costs, plan_resources, plan_vs_projection, project_costs,
-                                reconcile_plan, source_table, target_villages)
-from ntm_analysis.schedule.planning import (build_candidates, cost_lines, phased_investment, plan_rules, schedule_rules,
-                                   scheduled_villages, write_schedule_summary)
-from ntm_analysis.clean.quality_report import quality_workbook
-from ntm_analysis.schedule.solver import SchedulePlan, schedule_villages
-from ntm_analysis.score.scoring import Scores
-from ntm_analysis.core.storage import write_csv, write_table, write_text, write_workbook
-from ntm_analysis.clean.values import clean_values
-from ntm_analysis.clean.villages import clean_villages
-
-SYNTHETIC_MARKER = "SYNTHETIC_DATA.md"
-
-
-class ConservationError(RuntimeError):
-    """Cells were lost between input and output: a bug in ntm-analysis, never a user mistake."""
+from ntm_analysis.cost.projection import (calibrate_unit_costs, plan_vs_projection, project_costs, reconcile_plan,
+                                          source_table, target_villages)
+from ntm_analysis.reference.plan import plan_resources
+from ntm_analysis.schedule.planning import (build_candidates, cost_lines, phased_investment, plan_rules,
+                                            schedule_rules, schedule_summary, scheduled_villages)
+from ntm_analysis.schedule.solver import PlanRules, SchedulePlan, schedule_villages, spend_by_year
+from ntm_analysis.score.scoring import Scores, score_villages
+from ntm_analysis.score.summary_workbook import summary_workbook
+from ntm_analysis.settings import Settings
 
 
 @dataclass
-class CleanResult:
-    """Everything the clean step produces; see ``villages`` and ``values`` modules for the columns."""
+class ScheduleResult:
+    """The schedule stage's result: the plan, the rules it was solved under, and its cost lines."""
 
-    villages: pd.DataFrame
-    values: pd.DataFrame
-    rejected_villages: pd.DataFrame
-    rejected_values: pd.DataFrame
-    problems: pd.DataFrame
-    changes: pd.DataFrame
-    summary: dict = field(default_factory=dict)
+    plan: SchedulePlan
+    rules: PlanRules
+    lines: pd.DataFrame
+    summary: dict
 
 
-def clean_raw_folder(raw_dir: Path, criteria: CriteriaSet, admin_path: Path | None = None,
-                     progress: bool = False) -> CleanResult:
-    """Read every file in ``raw_dir``, clean it, and account for every row and value.
+def _data_digest(settings: Settings, *keys: str) -> dict[str, str]:
+    """Content hashes of the data files the named settings point to (an id's shipped file included)."""
+    paths = {"criteria": lambda: settings.criteria_set.path, "cost_rules": lambda: settings.cost_rules_data.path,
+             "actions": lambda: settings.actions_data.path, "schedule_rules": lambda: settings.scheduling.path}
+    out = {}
+    for key in keys:
+        out[key] = file_sha256(Path(paths[key]())) if key in paths else digest_of(
+            settings.plan_data if key == "plan" else getattr(settings, key))
+    return out
 
-    Raises ``ConservationError`` if a value was neither kept nor rejected (a bug, checked every run).
+
+# ---------------------------------------------------------------- clean
+
+
+def run_clean(settings: Settings, progress: bool = False) -> CleanResult:
+    """Read and clean the raw folder; write the clean tables and the data-quality report.
+
+    Raises
+    ------
+    UserError
+        The raw folder does not exist.
     """
-    raw_dir = Path(raw_dir)
-    log = QualityLog()
-    files = [p for p in list_raw_files(raw_dir) if p.name != SYNTHETIC_MARKER]
-    tables: list[Table] = []
-    for path in tqdm(files, desc="Đọc tệp / reading files", unit="file", disable=not progress):
-        tables += read_tables([path], raw_dir, criteria, log)
-    plan = plan_definition()
-    village_tables = [t for t in tables if t.kind == "villages"]
-    value_tables = [t for t in tables if t.kind in {"long", "wide"}]
-    villages, rejected_villages = clean_villages(village_tables, load_admin_units(admin_path), plan, log)
-    values, rejected_values = clean_values(value_tables, villages, criteria, log)
-    result = CleanResult(villages, values, rejected_villages, rejected_values, log.problem_table(),
-                         log.change_table())
-    result.summary = _summary(result, files, tables, raw_dir, criteria)
-    _check_conservation(result.summary)
+    if not Path(settings.raw).is_dir():
+        raise UserError(f"Không thấy thư mục dữ liệu / raw-data folder not found: {settings.raw}")
+    result = clean_raw_folder(settings.raw, settings.criteria_set, settings.admin, settings.plan_data, progress)
+    key = digest_of({"raw": result.summary["files"], "code": code_digest(),
+                     "settings": _data_digest(settings, "criteria", "plan", "admin_units")})
+    Catalog(settings.processed).write_stage("clean", key, clean_outputs(result))
     return result
 
 
-def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_dir: Path,
-             criteria: CriteriaSet) -> dict:
-    village_rows_in = sum(len(t.frame) for t in tables if t.kind == "villages")
-    cells_in = sum(len(t.frame) * (len(t.indicator_columns) if t.kind == "wide" else 1)
-                   + sum(len(c) for c in t.unknown_columns.values())
-                   for t in tables if t.kind in {"long", "wide"})
-    severity = result.problems["severity"].value_counts()
-    return {
-        "criteria_set": criteria.id,
-        "synthetic": (raw_dir / SYNTHETIC_MARKER).exists(),
-        "files": [{"file": p.relative_to(raw_dir).as_posix(), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
-                  for p in files],
-        "tables": {kind: sum(t.kind == kind for t in tables) for kind in ["villages", "long", "wide"]},
-        "village_rows": {"input": village_rows_in, "clean": len(result.villages),
-                         "rejected": len(result.rejected_villages)},
-        "values": {"input": cells_in, "clean": len(result.values),
-                   "clean_present": int(result.values["value"].notna().sum()),
-                   "clean_missing": int(result.values["value"].isna().sum()),
-                   "rejected": len(result.rejected_values)},
-        "problems": {"error": int(severity.get("error", 0)), "warning": int(severity.get("warning", 0))},
-        "changes": int(result.changes["count"].sum()),
-        "years": sorted(int(y) for y in result.values["year"].unique()),
-        "communes": int(result.villages["commune"].nunique()),
-    }
+def load_clean(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(villages, indicator values, clean summary) as the clean stage wrote them."""
+    catalog = Catalog(settings.processed)
+    return catalog.read("villages"), catalog.read("indicator_values"), catalog.read("clean_summary")
 
 
-def _check_conservation(summary: dict) -> None:
-    for what in ["village_rows", "values"]:
-        counts = summary[what]
-        if counts["input"] != counts["clean"] + counts["rejected"]:
-            raise ConservationError(f"{what}: {counts['input']} read but {counts['clean']} clean + "
-                                    f"{counts['rejected']} rejected; please report this bug")
+# ---------------------------------------------------------------- score
 
 
-def conservation_lines(summary: dict) -> list[str]:
-    """The conservation check as printed by ``ntm clean``, in Vietnamese and English."""
-    v, r = summary["values"], summary["village_rows"]
-    return [
-        f"Làng / villages: {r['input']} dòng đọc / rows read = {r['clean']} sạch / clean + "
-        f"{r['rejected']} loại / rejected",
-        f"Giá trị / values: {v['input']} ô đọc / cells read = {v['clean']} sạch / clean "
-        f"({v['clean_missing']} để trống / empty) + {v['rejected']} loại / rejected",
-        f"Vấn đề / problems: {summary['problems']['error']} lỗi / errors, "
-        f"{summary['problems']['warning']} cảnh báo / warnings; {summary['changes']} ô được sửa / cells rewritten",
-    ]
+def _score_key(settings: Settings, catalog: Catalog) -> str:
+    return digest_of({"inputs": catalog.outputs_digest("clean"), "policy": settings.policy, "code": code_digest(),
+                      "settings": _data_digest(settings, "criteria")})
 
 
-def write_clean_outputs(result: CleanResult, out_dir: Path) -> list[Path]:
-    """Write every table of ``result`` to ``out_dir``, atomically; same input, same bytes."""
-    out_dir = Path(out_dir)
-    written = []
-    for name in ["villages", "values", "rejected_villages", "rejected_values"]:
-        stem = "indicator_values" if name == "values" else name
-        written += write_table(getattr(result, name), out_dir / stem)
-    written.append(write_csv(result.problems, out_dir / "quality_problems.csv"))
-    written.append(write_csv(result.changes, out_dir / "quality_changes.csv"))
-    written.append(write_workbook(quality_workbook(result.problems, result.changes, result.summary),
-                                  out_dir / "quality_report.xlsx"))
-    written.append(write_text(json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                              out_dir / "clean_summary.json"))
-    return written
+def run_score(settings: Settings) -> Scores:
+    """Score every village-year of the clean tables under the settings' criteria set and policy.
 
-
-def load_clean_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """(villages, indicator values, clean summary) as written by ``ntm clean`` in ``processed_dir``.
-
-    The values' keys (:data:`~ntm_analysis.catalog.VALUE_KEYS`) are categorical, categories sorted; every
-    other column has the dtype it was written with.
+    Reads the clean stage's outputs; writes ``indicator_scores``, ``criterion_scores`` and
+    ``village_status``; when they are current (same inputs, settings and code), reads them back instead.
     """
-    processed_dir = Path(processed_dir)
-    missing = [n for n in ["villages.parquet", "indicator_values.parquet", "clean_summary.json"]
-               if not (processed_dir / n).exists()]
-    if missing:
-        raise FileNotFoundError(f"{processed_dir}: {', '.join(missing)} not found; run `ntm clean` first")
-    summary = json.loads((processed_dir / "clean_summary.json").read_text(encoding="utf-8"))
-    return (pd.read_parquet(processed_dir / "villages.parquet"),
-            read_values(processed_dir / "indicator_values.parquet"), summary)
+    catalog = Catalog(settings.processed)
+    key = _score_key(settings, catalog)
+    if catalog.is_current("score", key):
+        return load_scores(settings)
+    villages, values, _ = load_clean(settings)
+    scores = score_villages(values, villages, settings.criteria_set, settings.policy)
+    catalog.write_stage("score", key, {"indicator_scores": scores.indicators, "criterion_scores": scores.criteria,
+                                       "village_status": scores.villages})
+    return scores
 
 
-def write_scores(scores: Scores, out_dir: Path) -> list[Path]:
-    """Write the three levels of scores to ``out_dir`` (parquet and CSV), atomically."""
-    out_dir = Path(out_dir)
-    written = []
-    for name, frame in [("indicator_scores", scores.indicators), ("criterion_scores", scores.criteria),
-                        ("village_status", scores.villages)]:
-        written += write_table(frame, out_dir / name)
-    return written
+def load_scores(settings: Settings) -> Scores:
+    """The scores the score stage wrote; the long per-indicator and per-criterion tables read on first use."""
+    catalog = Catalog(settings.processed)
+    return Scores(lambda: catalog.read("indicator_scores"), lambda: catalog.read("criterion_scores"),
+                  catalog.read("village_status"), settings.criteria_set.id, settings.policy)
 
 
-def write_cost_outputs(scores: Scores, villages: pd.DataFrame, rules: CostRules, baseline_year: int,
-                       out_dir: Path, annex_path: Path, synthetic: bool, lang: str = "vi") -> list[Path]:
-    """Cost tables in ``out_dir`` (parquet and CSV) and the plan-annex workbook at ``annex_path``.
+def years_with_data(scores: Scores) -> list[int]:
+    """The years at least one village was assessed in."""
+    return sorted(int(y) for y in scores.villages["year"].dropna().unique())
 
-    Tables: ``cost_projection`` (village × criterion × source, low / central / high, at the cost file's
+
+def choose_year(requested: int | None, years: list[int], what: str = "year") -> int:
+    """``requested`` when the data hold it; the latest year when None.
+
+    Raises
+    ------
+    UserError
+        No data for ``requested`` (the message lists the years there are), or no data at all.
+    """
+    if not years:
+        raise UserError("Chưa có số liệu năm nào / the clean tables hold no year with data")
+    if requested is None:
+        return years[-1]
+    if int(requested) not in years:
+        raise UserError(f"Không có số liệu năm {requested} / no data for {what} {requested}; năm có số liệu / "
+                        f"years with data: {', '.join(map(str, years))}")
+    return int(requested)
+
+
+def baseline_year(settings: Settings, scores: Scores) -> int:
+    """The baseline: the settings' ``baseline_year``, else the plan's; it must be a year with data.
+
+    Raises
+    ------
+    UserError
+        Neither gives one (the message lists the years found and how to choose), or it has no data.
+    """
+    years = years_with_data(scores)
+    chosen = settings.baseline_year or settings.plan_data.get("baseline_year")
+    if chosen is None:
+        raise UserError("Kế hoạch không ghi năm gốc / the plan gives no baseline year; năm có số liệu / years "
+                        f"with data: {', '.join(map(str, years))}; chọn bằng / choose with --baseline-year YEAR "
+                        "(or baseline_year in the settings or the plan)")
+    return choose_year(int(chosen), years, "baseline year / năm gốc")
+
+
+def write_summary(settings: Settings, scores: Scores, year: int | None, synthetic: bool) -> Path:
+    """The Excel summary ("biểu tổng hợp") of ``year`` (default the latest) in the reports folder."""
+    year = choose_year(year, years_with_data(scores))
+    villages = Catalog(settings.processed).read("villages")
+    book = summary_workbook(scores, villages, settings.criteria_set, year, lang=settings.language,
+                            synthetic=synthetic)
+    return write_workbook(book, Path(settings.reports) / f"bieu-tong-hop-{year}.xlsx")
+
+
+# ---------------------------------------------------------------- costs
+
+
+def run_costs(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Cost every baseline gap; reconcile with the plan; calibrate unit costs (scoring first if needed).
+
+    Writes ``cost_projection`` (village × criterion × source, low / central / high, at the cost file's
     prices), ``cost_by_source`` (the annex layout), ``cost_reconciliation`` (the plan's own table,
-    reproduced, with what it does not attribute), ``cost_plan_vs_projection`` (for the target villages)
-    and ``cost_calibration``.
+    reproduced, with what it does not attribute), ``cost_plan_vs_projection`` (the target villages) and
+    ``cost_calibration``; reads them back when current. Returns them by name.
     """
-    plan = plan_definition(rules.plan)
-    projection = project_costs(scores, villages, rules, baseline_year)
-    targets = target_villages(scores.villages, plan, baseline_year)
+    scores = run_score(settings)
+    catalog = Catalog(settings.processed)
+    baseline = baseline_year(settings, scores)
+    key = digest_of({"inputs": catalog.outputs_digest("clean", "score"), "baseline": baseline,
+                     "code": code_digest(), "settings": _data_digest(settings, "cost_rules", "plan")})
+    names = ["cost_projection", "cost_by_source", "cost_reconciliation", "cost_plan_vs_projection",
+             "cost_calibration"]
+    if catalog.is_current("costs", key):
+        return {name: catalog.read(name) for name in names}
+    villages = catalog.read("villages")
+    rules, plan = settings.cost_rules_data, settings.plan_data
+    projection = project_costs(scores, villages, rules, baseline)
+    targets = target_villages(scores.villages, plan, baseline)
     tables = {
         "cost_projection": projection.assign(share=projection["share"].astype(str)),
         "cost_by_source": source_table(projection, rules),
         "cost_reconciliation": reconcile_plan(rules, plan),
         "cost_plan_vs_projection": plan_vs_projection(
             projection[projection["village_code"].isin(targets["village_code"])], rules, plan),
-        "cost_calibration": calibrate_unit_costs(scores, villages, rules, plan, targets["village_code"],
-                                                 baseline_year),
+        "cost_calibration": calibrate_unit_costs(scores, villages, rules, plan, baseline, targets["village_code"]),
     }
-    written = [p for name, table in tables.items() for p in write_table(table, Path(out_dir) / name)]
+    catalog.write_stage("costs", key, tables)
+    return tables
+
+
+def write_annex(settings: Settings, tables: dict[str, pd.DataFrame], year: int, synthetic: bool) -> Path:
+    """The cost annex workbook ("phụ lục kinh phí") of the baseline ``year`` in the reports folder."""
+    lang = settings.language
     sheets = {"Kinh phí theo nguồn" if lang == "vi" else "Cost by source": tables["cost_by_source"],
               "Đối chiếu kế hoạch" if lang == "vi" else "Plan reconciliation": tables["cost_reconciliation"]}
-    written.append(write_cost_annex(sheets, rules, annex_path, lang=lang, synthetic=synthetic))
-    return written
+    return write_cost_annex(sheets, settings.cost_rules_data, Path(settings.reports) / f"phu-luc-kinh-phi-{year}.xlsx",
+                            lang=lang, synthetic=synthetic)
 
 
-def write_schedule_outputs(scores: Scores, villages: pd.DataFrame, rules: CostRules, baseline_year: int,
-                           out_dir: Path) -> tuple[SchedulePlan, list[Path]]:
+# ---------------------------------------------------------------- schedule
+
+
+def plan_rules_for(settings: Settings) -> PlanRules:
+    """The plan's own rules over its period (annual budgets from its resources, scheduling file's phasing)."""
+    plan = settings.plan_data
+    return plan_rules(plan, plan_resources(plan), settings.scheduling, start=plan["period"]["start"],
+                      end=plan["period"]["end"], names=rule_names(settings))
+
+
+def rule_names(settings: Settings) -> dict[str, tuple[str, str]]:
+    """Funding-source and plan-category id → (vi, en) names, for the scheduler's messages."""
+    categories = {c["id"]: (c["name_vi"], c["name_en"]) for c in settings.plan_data["categories"]}
+    sources = settings.cost_rules_data.source_names
+    return {**categories, **{k: (v, sources("en")[k]) for k, v in sources("vi").items()}}
+
+
+def run_schedule(settings: Settings) -> ScheduleResult:
     """Schedule the villages under the plan's own rules (relaxed, and said so, when they conflict).
 
-    Writes ``schedule`` (the scheduled villages by year), ``phased_investment`` (year × source × criterion
-    × commune, whole đồng) and ``schedule_summary.json`` to ``out_dir``.
+    Reads the scores and the cost projection (running those stages first if needed); writes ``schedule``
+    (the scheduled villages by year), ``schedule_plan`` (every candidate with its year),
+    ``phased_investment`` (year × source × criterion × commune, whole đồng) and ``schedule_summary``.
     """
-    plan = plan_definition(rules.plan)
-    projection = project_costs(scores, villages, rules, baseline_year)
-    candidates = build_candidates(scores, villages, projection, baseline_year)
-    plan_rules_ = plan_rules(plan, plan_resources(plan), start=plan["period"]["start"], end=plan["period"]["end"])
-    optimum = schedule_villages(candidates, plan_rules_)
+    scores = run_score(settings)
+    projection = run_costs(settings)["cost_projection"]
+    catalog = Catalog(settings.processed)
+    rules = plan_rules_for(settings)
     lines = cost_lines(projection)
-    out_dir = Path(out_dir)
-    written = [*write_table(scheduled_villages(optimum), out_dir / "schedule"),
-               *write_table(phased_investment(optimum, schedule_rules(optimum, plan_rules_), lines),
-                            out_dir / "phased_investment"),
-               write_schedule_summary(optimum, plan_rules_, out_dir / "schedule_summary.json", lines)]
-    return optimum, written
+    key = digest_of({"inputs": catalog.outputs_digest("clean", "score", "costs"), "code": code_digest(),
+                     "settings": _data_digest(settings, "plan", "schedule_rules")})
+    if catalog.is_current("schedule", key):
+        return load_schedule(settings, rules, lines)
+    candidates = build_candidates(scores, catalog.read("villages"), projection, baseline_year(settings, scores))
+    optimum = schedule_villages(candidates, rules)
+    summary = schedule_summary(optimum, rules, lines)
+    catalog.write_stage("schedule", key, {
+        "schedule": scheduled_villages(optimum), "schedule_plan": optimum.schedule,
+        "phased_investment": phased_investment(optimum, schedule_rules(optimum, rules), lines),
+        "schedule_summary": _summary_text(summary)})
+    return ScheduleResult(optimum, rules, lines, summary)
+
+
+def _summary_text(summary: dict) -> str:
+    return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+
+
+def load_schedule(settings: Settings, rules: PlanRules | None = None,
+                  lines: pd.DataFrame | None = None) -> ScheduleResult:
+    """The schedule the schedule stage wrote, as a plan (its relaxations as recorded)."""
+    catalog = Catalog(settings.processed)
+    rules = rules or plan_rules_for(settings)
+    summary = catalog.read("schedule_summary")
+    frame = catalog.read("schedule_plan")
+    relaxed = [{**r, "rule": (r["rule"], tuple(r["key"]) if isinstance(r["key"], list) else r["key"])}
+               for r in summary["relaxations"]]
+    plan = SchedulePlan(frame, pd.DataFrame(), summary["status"], summary["objective"],
+                        int(summary["total_cost_vnd"]), int(summary["villages_scheduled"]), relaxed,
+                        summary["violations"])
+    plan.spend = spend_by_year(frame, schedule_rules(plan, rules))
+    if lines is None:
+        lines = cost_lines(catalog.read("cost_projection"))
+    return ScheduleResult(plan, rules, lines, summary)

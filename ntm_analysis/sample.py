@@ -26,15 +26,23 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from ntm_analysis import config
-from ntm_analysis.reference.admin_units import load_admin_units, plan_definition
 from ntm_analysis.reference.criteria import VOCABULARY, CriteriaSet, Indicator, load_criteria_set
 from ntm_analysis.core.legacy_encoding import from_unicode
 from ntm_analysis.core.vn_numbers import format_number
-from ntm_analysis.pipeline import SYNTHETIC_MARKER
+from ntm_analysis.clean.folder import SYNTHETIC_MARKER
 from ntm_analysis.core.storage import atomic_path, write_text, write_workbook
 from ntm_analysis.core.vietnamese import nfc, slugify
 from ntm_analysis.clean.villages import ETHNIC_MINORITY_AREA_SHARE
+from ntm_analysis.settings import Settings, load_settings
+
+SAMPLE_SEED = 20210101
+SAMPLE_YEARS = tuple(range(2020, 2026))
+
+
+@cache
+def sample_settings() -> Settings:
+    """The bundled sample's settings: the Ia Grai plan, commune list and criteria sets the sample is made for."""
+    return load_settings(None)
 
 # The 2021–2025 criteria set with two threshold groups (group 2: villages outside the ethnic-minority area).
 GROUPED_CRITERIA_SET = "gia-lai-village-2022"
@@ -154,12 +162,12 @@ class _File:
 # ---------------------------------------------------------------- the true district
 
 
-def sample_district(seed: int = config.SAMPLE_SEED) -> SampleDistrict:
-    """Build the sample district's villages and indicator values for ``config.SAMPLE_YEARS``."""
+def sample_district(seed: int = SAMPLE_SEED) -> SampleDistrict:
+    """Build the sample district's villages and indicator values for ``SAMPLE_YEARS``."""
     rng = np.random.default_rng(seed)
-    plan = plan_definition()
+    plan = sample_settings().plan_data
     sets = _criteria_sets(plan["baseline_criteria_set"])
-    villages = _villages(rng, load_admin_units(), plan)
+    villages = _villages(rng, sample_settings().admin, plan)
     fix_years, blocking = _fix_years(rng, villages, sets[0])
     villages = villages.assign(blocking_indicator=pd.Series(blocking, dtype="string"))
     return SampleDistrict(villages, _leave_gaps(rng, villages, _values(rng, villages, fix_years, sets)))
@@ -294,7 +302,7 @@ def _village_fix_years(rng: np.random.Generator, reach: object,
     A village that never reaches the standard keeps one plan-named indicator (returned) failing
     beyond the period.
     """
-    first, last = config.SAMPLE_YEARS[0], config.SAMPLE_YEARS[-1]
+    first, last = SAMPLE_YEARS[0], SAMPLE_YEARS[-1]
     fixes = {ind.code: first - int(rng.integers(1, 4)) for ind in indicators}
     if pd.notna(reach) and reach == first:
         return fixes, None
@@ -311,7 +319,7 @@ def _village_fix_years(rng: np.random.Generator, reach: object,
 
 def plan_named_criteria() -> frozenset[int]:
     """The criteria the plan's baseline assessment names as often not met (from the plan file)."""
-    return frozenset(plan_definition()["baseline_failing_criteria"])
+    return frozenset(sample_settings().plan_data["baseline_failing_criteria"])
 
 
 def _baseline_fail_share(indicator: Indicator) -> float:
@@ -329,10 +337,10 @@ def _values(rng: np.random.Generator, villages: pd.DataFrame, fix_years: dict[st
         for ind in sets[0].indicators:
             fix = fix_years[village.code][ind.code]
             if ind.kind == "boolean":
-                series = [float(year >= fix) for year in config.SAMPLE_YEARS]
+                series = [float(year >= fix) for year in SAMPLE_YEARS]
             else:
                 series = _numeric_series(rng, ind, _bounds(sets, ind.code, village.group), fix)
-            rows += [(village.code, year, ind.code, value) for year, value in zip(config.SAMPLE_YEARS, series)]
+            rows += [(village.code, year, ind.code, value) for year, value in zip(SAMPLE_YEARS, series)]
     return pd.DataFrame(rows, columns=["village_code", "year", "indicator_code", "value"])
 
 
@@ -354,7 +362,7 @@ def _numeric_series(rng: np.random.Generator, ind: Indicator, bounds: tuple[floa
     unit = VOCABULARY["units"][ind.unit]
     low, high = unit["min"], unit["max"] if unit["max"] is not None else np.inf
     series = []
-    for year in config.SAMPLE_YEARS:
+    for year in SAMPLE_YEARS:
         if year < fix:
             oriented = sign * bounds[1] - gap - step * (fix - 1 - year)
         else:
@@ -367,7 +375,7 @@ def _numeric_series(rng: np.random.Generator, ind: Indicator, bounds: tuple[floa
 # ---------------------------------------------------------------- writing the files
 
 
-def generate_sample(out_dir: Path, seed: int = config.SAMPLE_SEED) -> dict:
+def generate_sample(out_dir: Path, seed: int = SAMPLE_SEED) -> dict:
     """Write the sample district's raw files into ``out_dir``; return the manifest.
 
     Only the files named by ``sample_file_names`` and the marker ``SYNTHETIC_DATA.md`` are written
@@ -385,8 +393,8 @@ def generate_sample(out_dir: Path, seed: int = config.SAMPLE_SEED) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([seed, 1])  # a stream apart from the one building the district
     district = sample_district(seed)
-    admin = load_admin_units()
-    criteria = _criteria_sets(plan_definition()["baseline_criteria_set"])[0]
+    admin = sample_settings().admin
+    criteria = _criteria_sets(sample_settings().plan_data["baseline_criteria_set"])[0]
     files = _commune_files(rng, district, admin, criteria)
     planted = _plant_errors(rng, files, district, criteria)
     for raw in files:
@@ -399,7 +407,7 @@ def generate_sample(out_dir: Path, seed: int = config.SAMPLE_SEED) -> dict:
 
 def sample_file_names(admin: pd.DataFrame | None = None) -> list[str]:
     """The fixed list of data files ``generate_sample`` writes (one or two per commune)."""
-    admin = load_admin_units() if admin is None else admin
+    admin = sample_settings().admin if admin is None else admin
     return [name for unit in admin.itertuples() for name in _file_names(unit)]
 
 
@@ -472,7 +480,7 @@ def _category_cell(rng: np.random.Generator, category: str, explicit: bool) -> s
     """
     if not explicit and rng.random() >= 0.3:
         return None
-    names = next(c for c in plan_definition()["categories"] if c["id"] == category)
+    names = next(c for c in sample_settings().plan_data["categories"] if c["id"] == category)
     return str(rng.choice([names["name_vi"], names["aliases"][0]]))
 
 
@@ -579,7 +587,7 @@ def _host_cell(rng: np.random.Generator, district: SampleDistrict, commune: str,
         1, random_state=rng).iloc[0]
     codes = [i.code for i in criteria.indicators
              if kind in (i.kind, i.unit) and i.code != host["blocking_indicator"]]
-    return host["code"], int(rng.choice(config.SAMPLE_YEARS)), str(rng.choice(codes))
+    return host["code"], int(rng.choice(SAMPLE_YEARS)), str(rng.choice(codes))
 
 
 def _locate(files: list[_File], commune: str, kind: str, key: tuple) -> tuple[_File, _Sheet, int, int]:

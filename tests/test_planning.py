@@ -13,8 +13,9 @@ from ntm_analysis.config import RAW_DIR
 from ntm_analysis.cost.projection import PlanResources, plan_resources
 from ntm_analysis.pipeline import CleanResult, clean_raw_folder, write_clean_outputs
 from ntm_analysis.schedule.planning import (annual_budgets, budget_use, build_candidates, cost_lines, investment_table,
-                                   phased_investment, plan_rules, rules_lines, run_scenarios, schedule_summary,
+                                   phased_investment, plan_rules, rules_lines, schedule_summary,
                                    scheduling_defaults, status_lines, villages_per_year, write_schedule_summary)
+from ntm_analysis.reports.scenarios import run_scenarios
 from ntm_analysis.schedule.solver import CANDIDATE_COLUMNS, PlanRules, schedule_villages
 from ntm_analysis.score.scoring import Scores
 

@@ -18,7 +18,8 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from ntm_analysis.reference.admin_units import category_lookup, commune_lookup
+from ntm_analysis.reference.admin_units import commune_lookup
+from ntm_analysis.reference.plan import category_lookup
 from ntm_analysis.clean.cells import (log_legacy_cells, map_distinct, parse_cells, parser_for, read_code,
                                    report_readings, tidy_text)
 from ntm_analysis.raw.tables import Table

@@ -50,17 +50,15 @@ failing_villages, gap_units, plan_vnd, bottom_up_vnd`` (central), ``ratio`` (pla
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ntm_analysis.reference.admin_units import plan_definition
 from ntm_analysis.reference.cost_rules import LEVELS, QUANTITY_COLUMNS, CostRules
-from ntm_analysis.core.money import add_up, allocate, check_money, format_money, split_by_shares, to_vnd
+from ntm_analysis.reference.plan import PlanEstimate, PlanResources, plan_resources
+from ntm_analysis.core.money import add_up, allocate, check_money, format_money, split_by_shares
 from ntm_analysis.score.scoring import Scores
 
 AMOUNTS = [f"{level}_vnd" for level in LEVELS]
@@ -274,61 +272,7 @@ def _annex_columns(table: pd.DataFrame, sources: list[str], extra: Iterable[str]
 # --- the plan's own table and its reconciliation ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PlanEstimate:
-    """One criterion's cost estimate in the plan; a source named without an amount maps to None."""
-
-    criterion: int
-    amount_vnd: int
-    sources_vnd: Mapping[str, int | None]
-    quote: str
-
-
-@dataclass(frozen=True)
-class PlanResources:
-    """The plan's resources table (section V) and the criteria estimates (section IV), in đồng."""
-
-    total_vnd: int
-    by_source_vnd: Mapping[str, int]
-    estimates: tuple[PlanEstimate, ...]
-
-
-def plan_resources(plan: dict | None = None) -> PlanResources:
-    """The ``resources`` section of a plan file (default: the Ia Grai plan), checked for consistency.
-
-    Raises
-    ------
-    ValueError
-        The section is missing, or its amounts do not add up (the message lists every fault).
-    """
-    plan = plan or plan_definition()
-    raw = plan.get("resources")
-    if not isinstance(raw, dict):
-        raise ValueError(f"plan {plan.get('id')}: no resources section")
-    unit = raw.get("unit", "million_vnd").removesuffix("_vnd")
-    faults: list[str] = []
-    by_source = {str(k): to_vnd(v, unit) for k, v in raw["by_source"].items()}
-    total = to_vnd(raw["total"], unit)
-    if sum(by_source.values()) != total:
-        faults.append(f"the sources add up to {format_money(sum(by_source.values()), 'en')}, not the total "
-                      f"{format_money(total, 'en')}")
-    estimates = tuple(_plan_estimate(item, unit, faults) for item in raw["by_criterion"])
-    if faults:
-        raise ValueError(f"plan {plan.get('id')}, resources: " + "; ".join(faults))
-    return PlanResources(total, MappingProxyType(by_source), estimates)
-
-
-def _plan_estimate(item: dict, unit: str, faults: list[str]) -> PlanEstimate:
-    amount = to_vnd(item["amount"], unit)
-    sources = {str(k): None if v is None else to_vnd(v, unit) for k, v in item["sources"].items()}
-    stated = sum(v for v in sources.values() if v is not None)
-    if stated > amount or (None not in sources.values() and stated != amount):
-        faults.append(f"criterion {item['criterion']}: its sources add up to {format_money(stated, 'en')}, "
-                      f"not {format_money(amount, 'en')}")
-    return PlanEstimate(int(item["criterion"]), amount, MappingProxyType(sources), item.get("quote", ""))
-
-
-def reconcile_plan(rules: CostRules, plan: dict | None = None) -> pd.DataFrame:
+def reconcile_plan(rules: CostRules, plan: dict) -> pd.DataFrame:
     """The plan's resources table rebuilt exactly, with what no criterion accounts for shown on its own row.
 
     Rows: each criterion the plan costs (sources as stated; a source named without an amount gets the
@@ -336,7 +280,6 @@ def reconcile_plan(rules: CostRules, plan: dict | None = None) -> pd.DataFrame:
     and ``note``), their sum, the amount not attributed to any criterion (the plan's source totals
     minus that sum), and the plan's total. Columns: annex layout + ``basis, note_vi, note_en``.
     """
-    plan = plan or plan_definition(rules.plan)
     resources = plan_resources(plan)
     sources = _source_columns(rules)
     _check_plan_sources(resources, rules)
@@ -411,14 +354,13 @@ def reconciliation_lines(reconciliation: pd.DataFrame, rules: CostRules, lang: s
     return lines
 
 
-def plan_vs_projection(projection: pd.DataFrame, rules: CostRules, plan: dict | None = None) -> pd.DataFrame:
+def plan_vs_projection(projection: pd.DataFrame, rules: CostRules, plan: dict) -> pd.DataFrame:
     """The plan's estimate against the bottom-up projection, by criterion, in money and percent.
 
     One row per criterion either side costs, then the plan's unattributed amount (projected 0) and the
     totals. ``difference_vnd`` = central − plan; ``difference_pct`` = 100 × difference / plan (NA where
     the plan gives no figure).
     """
-    plan = plan or plan_definition(rules.plan)
     resources = plan_resources(plan)
     planned = {e.criterion: e.amount_vnd for e in resources.estimates}
     projected = add_up(projection, ["criterion"], AMOUNTS).set_index("criterion")
@@ -444,8 +386,7 @@ def plan_vs_projection(projection: pd.DataFrame, rules: CostRules, plan: dict | 
 # --- calibration ----------------------------------------------------------------------------------
 
 
-def target_villages(status: pd.DataFrame, plan: dict | None = None,
-                    baseline_year: int | None = None) -> pd.DataFrame:
+def target_villages(status: pd.DataFrame, plan: dict, baseline_year: int) -> pd.DataFrame:
     """The villages the plan targets, as the data show them.
 
     When the data reach the plan's end year: the villages not meeting the standard in the baseline
@@ -454,8 +395,6 @@ def target_villages(status: pd.DataFrame, plan: dict | None = None,
     smallest distance to the standard, then the code (``basis`` "fewest_missing").
     ``status``: ``Scores.villages``.
     """
-    plan = plan or plan_definition()
-    baseline_year = plan["baseline_year"] if baseline_year is None else baseline_year
     end = plan["period"]["end"]
     base = status[(status["year"] == baseline_year) & ~status["meets_standard"]]
     missing = base["criteria_failed"] + base["criteria_incomplete"] * base["policy"].eq("missing_fails")
@@ -472,9 +411,8 @@ def target_villages(status: pd.DataFrame, plan: dict | None = None,
             .astype({"reached_year": "Int64"}).reset_index(drop=True)[columns])
 
 
-def calibrate_unit_costs(scores: Scores, villages: pd.DataFrame, rules: CostRules, plan: dict | None = None,
-                         targets: Iterable[str] | None = None, baseline_year: int | None = None,
-                         factor: float | None = None) -> pd.DataFrame:
+def calibrate_unit_costs(scores: Scores, villages: pd.DataFrame, rules: CostRules, plan: dict, baseline_year: int,
+                         targets: Iterable[str] | None = None, factor: float | None = None) -> pd.DataFrame:
     """Unit costs implied by the plan's estimates and the target villages' baseline gaps, vs the cost file's.
 
     For each criterion the plan costs, ``ratio`` = the plan's figure / the bottom-up central cost of
@@ -484,8 +422,6 @@ def calibrate_unit_costs(scores: Scores, villages: pd.DataFrame, rules: CostRule
     the file's ``calibration_factor``), or when no target village has the gap.
     ``targets`` default: :func:`target_villages`.
     """
-    plan = plan or plan_definition(rules.plan)
-    baseline_year = plan["baseline_year"] if baseline_year is None else baseline_year
     factor = rules.calibration_factor if factor is None else factor
     codes = set(target_villages(scores.villages, plan, baseline_year)["village_code"] if targets is None
                 else targets)

@@ -32,6 +32,7 @@ from ntm_analysis.core.money import UNITS, add_up
 from ntm_analysis.core.vn_numbers import format_number
 from ntm_analysis.schedule.solver import PlanRules, SchedulePlan
 from ntm_analysis.core.vietnamese import fold
+from ntm_analysis.reference.admin_units import category_names
 
 plt = plots.plt  # pyplot as plots.py set it up (backend chosen there)
 PLAN_COLOURS = ("#2b6ca3", "#b4b4b4")  # the optimum, then the greedy baseline
@@ -146,7 +147,7 @@ def plot_cumulative_villages(schedule: pd.DataFrame, rules: PlanRules, *, ax: Ax
     """Stacked bars of cumulative villages per plan category and year, with the plan's target line (the
     annual minimum, cumulated); the district total above each bar."""
     table = cumulative_villages(schedule, rules)
-    names = plots.category_names(lang, plan)
+    names = category_names(lang, plan)
     years = list(table.index)
     with plt.style.context(plots.STYLE):
         ax = ax or plt.subplots()[1]
@@ -198,7 +199,7 @@ def plot_schedule_chart(schedule: pd.DataFrame, *, ax: Axes | None = None, lang:
     the right): a dot in its year of recognition, coloured by plan category, and with ``rules`` a grey
     line over the years its money is spent (its phasing, from the horizon's first year on)."""
     rows = chart_rows(schedule)
-    names = plots.category_names(lang, plan)
+    names = category_names(lang, plan)
     y = np.arange(len(rows))[::-1]  # first row at the top
     years = rows["year"].astype("int64").to_numpy()
     horizon = list(rules.years) if rules is not None else sorted(set(years.tolist()))

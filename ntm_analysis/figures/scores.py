@@ -44,10 +44,11 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ntm_analysis.reference.admin_units import plan_definition  # noqa: E402
+from ntm_analysis.reference.admin_units import category_names  # noqa: E402
 from ntm_analysis.config import STYLE_FILE  # noqa: E402
 from ntm_analysis.core.storage import atomic_path  # noqa: E402
 from ntm_analysis.core.vietnamese import fold  # noqa: E402
+from ntm_analysis.score.scoring import criteria_missing  # noqa: E402
 
 STYLE = STYLE_FILE
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e6a700"}
@@ -286,14 +287,6 @@ def failure_rate_figure(per_criterion: pd.DataFrame, *, lang: str = "vi", year: 
 # --- distance to the standard -------------------------------------------------------------------------
 
 
-def criteria_missing(status: pd.DataFrame) -> pd.Series:
-    """Criteria each village misses under its policy: failed, plus incomplete under ``missing_fails``.
-
-    ``status``: ``Scores.villages`` (``criteria_failed, criteria_incomplete, policy``).
-    """
-    counted = status["policy"].eq("missing_fails").astype(int)
-    return (status["criteria_failed"] + counted * status["criteria_incomplete"]).astype(int)
-
 
 def _village_labels(rows: pd.DataFrame, villages: pd.DataFrame) -> pd.Series:
     """Village names, with the commune in brackets when the rows span several communes."""
@@ -353,11 +346,6 @@ def distance_figure(status: pd.DataFrame, villages: pd.DataFrame, *, lang: str =
 
 # --- progress vs the plan's target ---------------------------------------------------------------------
 
-
-def category_names(lang: str = "vi", plan: dict | None = None) -> dict[str, str]:
-    """Plan category id -> its name in ``lang``, from the plan file."""
-    plan = plan or plan_definition()
-    return {c["id"]: c[f"name_{lang}"] for c in plan["categories"]}
 
 
 def plot_progress(progress: pd.DataFrame, *, ax: Axes | None = None, lang: str = "vi",

@@ -10,7 +10,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ntm_analysis.reference.admin_units import plan_definition
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.raw.tables import HELP_SHEETS, raw_fields
 from ntm_analysis.core.storage import write_workbook
@@ -44,7 +43,7 @@ GUIDE = [
 ]
 
 
-def write_template(path: Path, criteria: CriteriaSet) -> Path:
+def write_template(path: Path, criteria: CriteriaSet, plan: dict) -> Path:
     """Write the template workbook for ``criteria`` to ``path`` (atomically); return the path."""
     fields = {f["name"]: f for f in raw_fields()}
     book = Workbook()
@@ -58,7 +57,7 @@ def write_template(path: Path, criteria: CriteriaSet) -> Path:
 
     villages = book.create_sheet("Danh sách làng")
     _header(villages, [fields[n] for n in VILLAGE_FIELDS])
-    _validations(villages, criteria)
+    _validations(villages, criteria, plan)
 
     long_sheet = book.create_sheet("Số liệu dọc")
     _header(long_sheet, [fields[n] for n in LONG_FIELDS])
@@ -98,11 +97,11 @@ def _header(sheet, specs: list[dict]) -> None:  # noqa: ANN001 - openpyxl worksh
     sheet.freeze_panes = "A2"
 
 
-def _validations(sheet, criteria: CriteriaSet) -> None:  # noqa: ANN001 - openpyxl worksheet
+def _validations(sheet, criteria: CriteriaSet, plan: dict) -> None:  # noqa: ANN001 - openpyxl worksheet
     """Drop-down lists for the yes/no, category and group columns of the villages sheet."""
     lists = {
         "border_commune": ["có", "không"],
-        "plan_category": [c["name_vi"] for c in plan_definition()["categories"]],
+        "plan_category": [c["name_vi"] for c in plan["categories"]],
         "threshold_group": [g.id for g in criteria.groups],
     }
     for name, options in lists.items():

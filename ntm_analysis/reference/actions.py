@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ntm_analysis.config import REFERENCE_DIR
 from ntm_analysis.core.errors import DataFileError
-from ntm_analysis.reference.cost_rules import CostRules, load_cost_rules
 from ntm_analysis.core.vietnamese import clean_text
+from ntm_analysis.core.yaml_files import read_yaml_file, resolve_data_file
+from ntm_analysis.reference.cost_rules import CostRules
 
-DEFAULT_ACTIONS = "ia-grai-2021-2025"
 BASELINES = ("met", "not_met")
 ACTION_COLUMNS = ["criterion", "criterion_name", "plan_baseline", "action", "responsible", "funding"]
 TEXT = {
@@ -96,26 +95,23 @@ class ActionCatalogue:
                                            "action_vi", "action_en", "responsible", "sources"])
 
 
-def load_actions(name_or_path: str | Path | None = None, rules: CostRules | None = None) -> ActionCatalogue:
-    """Load and validate an action catalogue (the shipped one by default).
+def load_actions(name_or_path: str | Path, rules: CostRules) -> ActionCatalogue:
+    """Load and validate an action catalogue (a shipped plan id or a path).
 
-    Source ids are checked against ``rules`` (default: the shipped cost rules).
+    Source ids are checked against the funding sources of ``rules``.
 
     Raises
     ------
-    FileNotFoundError
+    DataFileNotFound
         Neither a shipped plan id nor an existing file.
     ActionsFileError
         The file is not valid; the error lists every fault.
     """
     path = _resolve(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ActionsFileError(path, [f"YAML syntax error: {exc}"]) from exc
+    data = read_yaml_file(path, ActionsFileError)
     if not isinstance(data, dict):
         raise ActionsFileError(path, ["top level must be a mapping of keys"])
-    source_ids = {s.id for s in (rules or load_cost_rules()).sources}
+    source_ids = {s.id for s in rules.sources}
     faults: list[str] = []
     bodies = tuple(_body(item, faults) for item in data.get("bodies") or [])
     faults.extend(f"body {bid!r} is declared {n} times" for bid, n in Counter(b.id for b in bodies).items() if n > 1)
@@ -130,15 +126,14 @@ def load_actions(name_or_path: str | Path | None = None, rules: CostRules | None
     return ActionCatalogue(str(data.get("id", "")), str(data.get("plan", "")), bodies, criteria, path)
 
 
-def _resolve(name_or_path: str | Path | None) -> Path:
-    name = DEFAULT_ACTIONS if name_or_path in (None, "") else name_or_path
-    shipped = REFERENCE_DIR / f"actions-{name}.yaml"
-    if isinstance(name, str) and shipped.is_file():
-        return shipped
-    path = Path(name).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"no action catalogue {str(name)!r}: neither a shipped plan id nor an existing file")
-    return path
+def available_action_files() -> list[str]:
+    """Ids of the action catalogues shipped with the package (``actions-<id>.yaml``)."""
+    return sorted(p.stem.removeprefix("actions-") for p in REFERENCE_DIR.glob("actions-*.yaml"))
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    return resolve_data_file(name_or_path, lambda name: REFERENCE_DIR / f"actions-{name}.yaml",
+                             available_action_files(), "danh mục giải pháp / action catalogue")
 
 
 def _text(raw: dict, key: str) -> str:
@@ -185,8 +180,8 @@ def _action(item: Any, number: int, position: int, body_ids: set[str], source_id
     return Action(_text(item, "vi"), _text(item, "en"), responsible, sources)
 
 
-def actions_for(criteria_numbers: Iterable[int], lang: str = "vi", catalogue: ActionCatalogue | None = None,
-                rules: CostRules | None = None) -> pd.DataFrame:
+def actions_for(criteria_numbers: Iterable[int], catalogue: ActionCatalogue, rules: CostRules,
+                lang: str = "vi") -> pd.DataFrame:
     """What the plan says to do about each of ``criteria_numbers`` (e.g. a village's failing criteria).
 
     One row per action (one row with the catalogue's note for a criterion without actions), criteria
@@ -200,8 +195,7 @@ def actions_for(criteria_numbers: Iterable[int], lang: str = "vi", catalogue: Ac
     """
     if lang not in TEXT:
         raise ValueError(f"lang must be 'vi' or 'en', got {lang!r}")
-    catalogue = catalogue or load_actions(rules=rules)
-    sources = (rules or load_cost_rules()).source_names(lang)
+    sources = rules.source_names(lang)
     bodies = {b.id: getattr(b, f"name_{lang}") for b in catalogue.bodies}
     by_number = {c.criterion: c for c in catalogue.criteria}
     numbers = list(dict.fromkeys(int(n) for n in criteria_numbers))

@@ -1,28 +1,46 @@
-"""Administrative units (province → optional district → commune) and matching commune names to them."""
+"""Administrative units (province → optional district → commune), matching commune names to them, and
+the mapping from communes before a reform to the communes after it.
+
+A commune list is a CSV (``ADMIN_COLUMNS``; ``district`` may be empty: since 1/7/2025 Vietnam has no
+district level), shipped (``<id>.csv`` in the reference data, e.g. ``ia-grai-communes``) or the user's own.
+A commune map (``COMMUNE_MAP_COLUMNS``) says which new commune each old one became.
+"""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from ntm_analysis.config import DEFAULT_ADMIN_UNITS, REFERENCE_DIR
+from ntm_analysis.config import REFERENCE_DIR
+from ntm_analysis.core.errors import DataFileError
 from ntm_analysis.core.vietnamese import clean_text, fold
+from ntm_analysis.core.yaml_files import resolve_data_file
 
 ADMIN_COLUMNS = ["province", "district", "commune_code", "commune", "commune_type", "border"]
+COMMUNE_MAP_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "source"]
 
 
-def load_admin_units(path: Path | None = None) -> pd.DataFrame:
-    """Read the commune list (columns ``province, district, commune_code, commune, commune_type, border``).
+class AdminFileError(DataFileError):
+    """A commune list or commune map that cannot be used; lists every fault."""
 
-    ``district`` may be empty: since 1/7/2025 Vietnam has no district level.
-    """
-    table = pd.read_csv(path or DEFAULT_ADMIN_UNITS, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    what = "commune list / danh mục xã"
+
+
+def available_commune_lists() -> list[str]:
+    """Ids of the commune lists shipped with the package."""
+    return sorted(p.stem for p in REFERENCE_DIR.glob("*-communes*.csv"))
+
+
+def load_admin_units(name_or_path: str | Path) -> pd.DataFrame:
+    """Read a commune list (columns ``ADMIN_COLUMNS``), shipped by id or the user's own CSV by path."""
+    path = resolve_data_file(name_or_path, lambda name: REFERENCE_DIR / f"{name}.csv", available_commune_lists(),
+                             "danh mục xã / commune list")
+    table = _read_csv(path)
     missing = {"commune", "border"} - set(table.columns)
     if missing:
-        raise ValueError(f"{path}: the administrative-unit file lacks column(s) {', '.join(sorted(missing))}")
+        raise AdminFileError(path, [f"lacks column(s) {', '.join(sorted(missing))}; a commune list has "
+                                    f"{', '.join(ADMIN_COLUMNS)}"])
     table = table.reindex(columns=ADMIN_COLUMNS, fill_value="")
     text = ["province", "district", "commune_code", "commune", "commune_type"]
     table[text] = table[text].map(clean_text)
@@ -39,17 +57,37 @@ def commune_lookup(admin: pd.DataFrame) -> dict[str, str]:
     return lookup
 
 
-@cache
-def plan_definition(plan_id: str = "ia-grai-2021-2025") -> dict:
-    """The district plan's targets and categories, from ``reference/plan-<id>.yaml``."""
-    with open(REFERENCE_DIR / f"plan-{plan_id}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def available_commune_maps() -> list[str]:
+    """Ids of the commune maps shipped with the package (``commune-map-<id>.csv``)."""
+    return sorted(p.stem.removeprefix("commune-map-") for p in REFERENCE_DIR.glob("commune-map-*.csv"))
 
 
-def category_lookup(plan: dict) -> dict[str, str]:
-    """Folded category names and aliases -> category id (commune_linked / border / other)."""
-    lookup = {}
-    for cat in plan["categories"]:
-        for alias in [cat["id"], cat["name_vi"], cat["name_en"], *cat["aliases"]]:
-            lookup[fold(alias).replace("_", " ")] = cat["id"]
-    return lookup
+def load_commune_map(name_or_path: str | Path) -> pd.DataFrame:
+    """Read a commune map (``COMMUNE_MAP_COLUMNS``: one row per old commune), shipped by id or by path.
+
+    Raises
+    ------
+    AdminFileError
+        A missing column, an old commune given twice or mapped to nothing.
+    """
+    path = resolve_data_file(name_or_path, lambda name: REFERENCE_DIR / f"commune-map-{name}.csv",
+                             available_commune_maps(), "bảng chuyển đổi xã / commune map")
+    table = _read_csv(path)
+    faults = [f"lacks column {c!r}" for c in COMMUNE_MAP_COLUMNS[:4] if c not in table.columns]
+    if faults:
+        raise AdminFileError(path, faults)
+    table = table.reindex(columns=COMMUNE_MAP_COLUMNS, fill_value="").map(clean_text)
+    faults += [f"row {i + 2}: old commune {name!r} has no new commune" for i, name in
+               enumerate(table["old_name"]) if not table.at[i, "new_name"]]
+    twice = table["old_name"].map(fold).duplicated(keep=False)
+    faults += [f"old commune {name!r} is mapped more than once" for name in table.loc[twice, "old_name"].unique()]
+    if faults:
+        raise AdminFileError(path, faults)
+    return table
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        raise AdminFileError(path, [f"not a readable UTF-8 CSV file ({type(exc).__name__}: {exc})"]) from exc

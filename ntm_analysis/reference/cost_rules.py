@@ -35,15 +35,13 @@ from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ntm_analysis.config import REFERENCE_DIR
 from ntm_analysis.core.errors import DataFileError
 from ntm_analysis.reference.criteria import CriteriaFileError, CriteriaSet, load_criteria_set
 from ntm_analysis.core.money import as_fraction, to_vnd
-from ntm_analysis.core.vietnamese import clean_text
+from ntm_analysis.core.yaml_files import read_yaml_file, resolve_data_file
 
-DEFAULT_COST_RULES = "ia-grai-2021-2025"
 KINDS = ("lump_sum", "per_quantity", "zero")
 LEVELS = ("low", "central", "high")
 # provenance of a unit cost -> whether it comes from an observed figure or the plan (False: to be replaced)
@@ -175,27 +173,26 @@ class CostRules:
         return pd.DataFrame(rows, columns=FUNDING_COLUMNS)
 
 
-def cost_file_path(name_or_path: str | Path | None = None) -> Path:
-    """The shipped cost file of a plan id (default ``ia-grai-2021-2025``), or a user's file by path."""
-    name = DEFAULT_COST_RULES if name_or_path in (None, "") else name_or_path
-    shipped = REFERENCE_DIR / f"cost-rules-{name}.yaml"
-    if isinstance(name, str) and shipped.is_file():
-        return shipped
-    path = Path(name).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"no cost file {str(name)!r}: neither a shipped plan id nor an existing file")
-    return path
+def available_cost_files() -> list[str]:
+    """Ids of the cost files shipped with the package (``cost-rules-<id>.yaml``)."""
+    return sorted(p.stem.removeprefix("cost-rules-") for p in REFERENCE_DIR.glob("cost-rules-*.yaml"))
 
 
-def load_cost_rules(name_or_path: str | Path | None = None, criteria: CriteriaSet | None = None) -> CostRules:
-    """Load and validate a cost file (the shipped one by default).
+def cost_file_path(name_or_path: str | Path) -> Path:
+    """The shipped cost file of a plan id, or a user's file by path."""
+    return resolve_data_file(name_or_path, lambda name: REFERENCE_DIR / f"cost-rules-{name}.yaml",
+                             available_cost_files(), "tệp định mức chi phí / cost file")
+
+
+def load_cost_rules(name_or_path: str | Path, criteria: CriteriaSet | None = None) -> CostRules:
+    """Load and validate a cost file (a shipped plan id or a path).
 
     ``criteria`` overrides the criteria set the file names (``criteria_set``); rules are checked
     against it: every indicator needs exactly one rule.
 
     Raises
     ------
-    FileNotFoundError
+    DataFileNotFound
         Neither a shipped plan id nor an existing file.
     CostFileError
         The file is not valid; the error lists every fault.
@@ -223,24 +220,7 @@ def load_cost_rules(name_or_path: str | Path | None = None, criteria: CriteriaSe
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return _normalise(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except UnicodeDecodeError as exc:
-        raise CostFileError(path, [f"not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise CostFileError(path, [f"YAML syntax error{where}: {getattr(exc, 'problem', exc)}"]) from exc
-
-
-def _normalise(node: Any) -> Any:
-    if isinstance(node, str):
-        return clean_text(node)
-    if isinstance(node, list):
-        return [_normalise(item) for item in node]
-    if isinstance(node, dict):
-        return {_normalise(key): _normalise(value) for key, value in node.items()}
-    return node
+    return read_yaml_file(path, CostFileError)
 
 
 def _show(value: Any) -> str:

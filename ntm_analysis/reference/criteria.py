@@ -17,11 +17,11 @@ from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ntm_analysis.config import CRITERIA_DIR
 from ntm_analysis.core.errors import DataFileError
-from ntm_analysis.core.vietnamese import clean_text, fold
+from ntm_analysis.core.vietnamese import fold
+from ntm_analysis.core.yaml_files import read_yaml_file, resolve_data_file
 
 
 VOCABULARY: dict[str, dict[str, Any]] = {
@@ -236,43 +236,13 @@ def load_criteria_set(name_or_path: str | Path) -> CriteriaSet:
 
 
 def _resolve(name_or_path: str | Path) -> Path:
-    shipped = available_criteria_sets()
-    if isinstance(name_or_path, str) and name_or_path in shipped:
-        return CRITERIA_DIR / f"{name_or_path}.yaml"
-    path = Path(name_or_path).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no criteria set {str(name_or_path)!r}: not a shipped set ({', '.join(shipped)}) "
-            "and not an existing file"
-        )
-    return path
+    return resolve_data_file(name_or_path, lambda name: CRITERIA_DIR / f"{name}.yaml", available_criteria_sets(),
+                             "bộ tiêu chí / criteria set")
 
 
 def _read_yaml(path: Path) -> Any:
-    """Parsed YAML with every text NFC-normalised and trimmed; syntax errors as CriteriaFileError."""
-    try:
-        return _normalise(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except UnicodeDecodeError as exc:
-        raise CriteriaFileError(path, [f"not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
-    except yaml.YAMLError as exc:
-        raise CriteriaFileError(path, [_yaml_fault(exc)]) from exc
-
-
-def _yaml_fault(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    if mark is None:
-        return f"YAML syntax error: {exc}"
-    return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
-
-
-def _normalise(node: Any) -> Any:
-    if isinstance(node, str):
-        return clean_text(node)
-    if isinstance(node, list):
-        return [_normalise(item) for item in node]
-    if isinstance(node, dict):
-        return {_normalise(key): _normalise(value) for key, value in node.items()}
-    return node
+    """Parsed YAML with every text NFC-normalised and trimmed; faults as CriteriaFileError."""
+    return read_yaml_file(path, CriteriaFileError)
 
 
 # --- validation and construction ------------------------------------------------------------------

@@ -24,7 +24,6 @@ calling :func:`run_reports` needs the ``if __name__ == "__main__":`` guard.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import json
@@ -41,9 +40,12 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from ntm_analysis.config import CRITERIA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REFERENCE_DIR, REPORTS_DIR
+from ntm_analysis.catalog import code_digest
+from ntm_analysis.config import NOTEBOOKS_DIR, REFERENCE_DIR, REPORTS_DIR
+from ntm_analysis.core.errors import UserError
 from ntm_analysis.core.storage import write_text
 from ntm_analysis.core.vietnamese import fold, slugify
+from ntm_analysis.settings import RUN_SETTINGS, Settings, save_run_settings
 
 REPORT_COLUMNS = ["kind", "name", "slug", "status", "error", "html", "excel", "seconds"]
 TEMPLATES = {"commune": "reports/commune", "district": "reports/district"}
@@ -56,7 +58,7 @@ TITLES = {
 }
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(UserError):
     """A report path that would fall outside the reports folder."""
 
 
@@ -116,7 +118,8 @@ def report_jobs(communes: list[str], year: int, *, processed_dir: Path, reports_
 
 def _job(kind: str, name: str, slug: str, out_dir: Path, year: int, processed_dir: Path, lang: str,
          extra: dict) -> ReportJob:
-    params = {"processed_dir": str(processed_dir), "year": int(year), "lang": lang,
+    params = {"processed_dir": str(processed_dir), "config": str(processed_dir / RUN_SETTINGS), "year": int(year),
+              "lang": lang,
               "figures_dir": str(out_dir / f"{slug}_files"), "excel_path": str(out_dir / f"{slug}.xlsx"),
               **({"commune": name} if kind == "commune" else {}), **extra}
     return ReportJob(kind, name, slug, out_dir, params)
@@ -127,7 +130,7 @@ def match_commune(name: str, communes: list[str]) -> str:
     key = fold(name).removeprefix("xa ").removeprefix("thi tran ")
     found = [c for c in communes if fold(c) == key]
     if not found:
-        raise ValueError(f"không có xã / no commune {name!r}; communes: {', '.join(sorted(communes))}")
+        raise UserError(f"không có xã / no commune {name!r}; các xã / communes: {', '.join(sorted(communes))}")
     return found[0]
 
 
@@ -149,20 +152,8 @@ def report_inputs(processed_dir: Path) -> list[Path]:
     reference data (plan, costs, actions, scheduling) and criteria sets."""
     processed_dir = Path(processed_dir)
     found = [*processed_dir.glob("*.parquet"), *processed_dir.glob("*.json"), processed_dir / "quality_problems.csv",
-             *REFERENCE_DIR.rglob("*.*")]
+             processed_dir / RUN_SETTINGS, *REFERENCE_DIR.rglob("*.*")]
     return sorted(p for p in found if p.is_file())
-
-
-def code_files() -> list[Path]:
-    """The package's own code and figure style: a change to them changes what a report shows."""
-    return sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.rglob("*.mplstyle")])
-
-
-@functools.cache
-def code_digest() -> str:
-    """SHA-256 of :func:`code_files`, read once per process: the code a batch (or a kernel) started with,
-    so that one batch judges all its reports by the same code even if the files change while it runs."""
-    return files_digest(code_files(), root_names=False).hexdigest()
 
 
 def files_digest(paths: Iterable[Path], root_names: bool = True) -> Any:
@@ -228,27 +219,12 @@ def _row(job: ReportJob, status: str, error: str, started: float) -> dict:
             "seconds": round(time.perf_counter() - started, 1)}
 
 
-def precompute(processed_dir: str, year: int) -> str | None:
-    """Compute and cache the district-wide results the reports of ``year`` share (in a worker process).
-
-    Returns the error, or None; an error here is not the batch's: each report then meets it itself and
-    reports it in its own row.
-    """
-    from ntm_analysis.reports.content import district_results  # matplotlib, scipy …: only in this worker
-
-    try:
-        district_results(processed_dir, year)
-    except Exception as exc:  # noqa: BLE001 - reported by the reports themselves
-        return error_text(exc)
-    return None
-
-
 def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force: bool = False,
                 processes: int = 2, progress: bool = True) -> pd.DataFrame:
     """Render every job, in parallel processes; skip unchanged ones; write ``index.html``.
 
-    The shared district-wide results are computed first, once per processed folder (in a worker, while
-    the district report, the longest, starts in another). A worker that dies fails its report only.
+    The chain's outputs the reports read must be current (:func:`run_report_batch` makes sure); a worker
+    that dies fails its report only.
     """
     from ntm_analysis.reports.notebooks import check_parameters  # papermill: imported here, not by `ntm report` at start
 
@@ -264,12 +240,8 @@ def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force:
         else:
             todo.append((job, digest))
     todo.sort(key=lambda item: item[0].kind != "district")  # the longest report first
-    shared = sorted({(str(job.parameters["processed_dir"]), int(job.parameters["year"])) for job, _ in todo
-                     if "processed_dir" in job.parameters and "year" in job.parameters})
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, min(processes, len(todo))), mp_context=_context()) as pool:
-            for folder, y in shared:
-                pool.submit(precompute, folder, y)
             futures: dict[Future, ReportJob] = {pool.submit(render_report, job, year, digest): job
                                                 for job, digest in todo}
             for future in tqdm(as_completed(futures), total=len(futures), desc="Báo cáo / reports", unit="report",
@@ -364,3 +336,31 @@ tr.outdated td{{background:#fff2cc}}</style></head>
 </tbody></table></body></html>
 """
     return write_text(page, out_dir / "index.html")
+
+
+def run_report_batch(settings: Settings, year: int | None, *, commune: str = "", everyone: bool = False,
+                     force: bool = False, processes: int = 2, progress: bool = True) -> pd.DataFrame:
+    """The reports of ``year`` (default the latest with data) for ``commune`` or, with ``everyone``, for
+    every commune and the whole area, under ``settings``; the table :func:`run_reports` returns.
+
+    The chain is brought up to date first (a stage whose outputs are current is not run again), so the
+    workers only read; the run's settings are saved beside the processed tables for them to read.
+
+    Raises
+    ------
+    UserError
+        No data for ``year`` (the years there are are listed), or no commune called ``commune``.
+    """
+    from ntm_analysis.pipeline import choose_year, load_clean, run_schedule, run_score, years_with_data
+
+    start_workers()  # the report workers' server starts importing while the chain is checked
+    run_schedule(settings)
+    villages = load_clean(settings)[0]
+    year = choose_year(year, years_with_data(run_score(settings)))
+    communes = sorted(villages["commune"].dropna().unique())
+    chosen = communes if everyone else [match_commune(commune, communes)]
+    save_run_settings(settings)
+    jobs = report_jobs(chosen, year, processed_dir=settings.processed, reports_dir=settings.reports,
+                       lang=settings.language, district=everyone)
+    return run_reports(jobs, year, processed_dir=settings.processed, force=force, processes=processes,
+                       progress=progress)

@@ -1,23 +1,9 @@
-"""What the commune and district reports show (``notebooks/reports/*.ipynb``), and the district-wide
-results they share, computed once per batch.
+"""What the commune and district reports show (``notebooks/reports/*.ipynb``).
 
 The report notebooks only call this module (and the figure modules): no logic lives in them.
 
-District-wide results and their cache
--------------------------------------
-:func:`district_results` loads the clean tables and runs, once, everything every report of a year
-needs: the scores, the cost of closing the report year's gaps and of the baseline year's (the
-schedule's costs), the district-wide optimal schedule under the plan's rules (relaxed, with the
-reason, when no schedule meets them all) and its phased investment. The result is pickled to
-``<processed>/report_cache/district-<year>-<key>.pickle`` (:data:`CACHE_DIR`), where ``key`` is a
-SHA-256 of every input file of the reports (:func:`ntm_analysis.reports.batch.report_inputs`), of the
-package's own code (:func:`ntm_analysis.reports.batch.code_digest`), of the year and of the library versions; a later call with the same key loads
-the file instead of recomputing, any change to an input or to the code gives a new key (older files of
-that year are deleted). :func:`ntm_analysis.reports.batch.run_reports` calls it once before it starts
-the reports, so that a batch schedules the district once, not once per commune. The cache is only an
-accelerator: it is never needed, an unreadable or unwritable one is recomputed or skipped, and deleting
-the folder is always safe. It is a pickle: like the rest of the processed folder, only trust a folder
-you wrote.
+The district-wide results the reports share come from :mod:`ntm_analysis.reports.results`: the
+chain's outputs read back, nothing computed twice.
 
 Display helpers
 ---------------
@@ -32,12 +18,8 @@ for display, so the page shows exactly the files saved beside it.
 from __future__ import annotations
 
 import html
-import json
-import pickle
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,31 +33,25 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ntm_analysis.reference.actions import actions_for
-from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.reference.plan import category_names
 from ntm_analysis.score.aggregates import alkire_foster, decomposition
 from ntm_analysis.cost.annex import NUMBER_FORMATS
 from ntm_analysis.figures.costs import cost_by_criterion_figure, plan_vs_projection_figure
-from ntm_analysis.reference.cost_rules import CostRules, load_cost_rules
-from ntm_analysis.cost.projection import (gap_costs, plan_resources, plan_vs_projection, project_costs, reconcile_plan,
+from ntm_analysis.cost.projection import (plan_vs_projection, reconcile_plan,
                                 reconciliation_lines, rollup_costs, source_table, target_villages)
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.core.money import UNITS, format_money
 from ntm_analysis.core.vn_numbers import format_number
-from ntm_analysis.pipeline import load_clean_tables
-from ntm_analysis.schedule.planning import (budget_use, build_candidates, cost_lines, investment_table, phased_investment,
-                                   plan_rules, scheduled_villages, status_lines)
-from ntm_analysis.figures.scores import (category_names, commune_multiples_figure, criteria_heatmap_figure, distance_figure,
+from ntm_analysis.schedule.planning import (budget_use, investment_table, scheduled_villages, status_lines)
+from ntm_analysis.figures.scores import (commune_multiples_figure, criteria_heatmap_figure, distance_figure,
                                 failure_rate_figure, progress_figure, save_figure)
 from ntm_analysis.score.progress import border_share, standard_progress
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER, quality_by_file
-from ntm_analysis.reports.batch import code_digest, files_digest, report_inputs
-from ntm_analysis.schedule.solver import PlanRules, SchedulePlan, schedule_villages
+from ntm_analysis.reports.results import DistrictResults, district_results  # noqa: F401 - for the report notebooks
 from ntm_analysis.figures.schedule import cumulative_figure, investment_figure, schedule_chart_figure
-from ntm_analysis.score.scoring import Scores, score_villages
-from ntm_analysis.core.storage import atomic_path, write_workbook
+from ntm_analysis.core.storage import write_workbook
 from ntm_analysis.score.summary_workbook import select_commune, status_table, summary_workbook
 
-CACHE_DIR = "report_cache"
 LANGS = ("vi", "en")
 
 # Section keys of each report, in order: the headings' numbers come from here.
@@ -535,167 +511,6 @@ def commune_figures(results: DistrictResults, lang: str, figures_dir: str | Path
                                                  synthetic=results.synthetic), figures_dir, "communes")]
 
 
-# --- district-wide results, cached -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DistrictResults:
-    """Everything the reports of one year share (see the module docstring).
-
-    ``gaps``: the gaps of ``year`` (:func:`~ntm_analysis.cost.projection.gap_costs`, ``costs.GAP_COLUMNS``);
-    ``projection``: the cost of closing them (``costs.PROJECTION_COLUMNS``, at the cost file's prices);
-    ``baseline_projection``: the same for the plan's baseline year, the costs the schedule uses; ``optimum``: the district-wide schedule under ``rules`` (its ``status`` says whether the
-    rules had to be relaxed); ``phased``: its phased investment (``year, source, criterion, commune,
-    amount_vnd``). ``problems``: the quality log (``quality_problems.csv``; None when absent).
-    """
-
-    processed_dir: Path
-    year: int
-    key: str
-    villages: pd.DataFrame
-    values: pd.DataFrame
-    rejected_values: pd.DataFrame
-    clean_summary: dict
-    problems: pd.DataFrame | None
-    cost_rules: CostRules
-    plan: dict
-    scores: Scores
-    gaps: pd.DataFrame
-    projection: pd.DataFrame
-    baseline_projection: pd.DataFrame
-    candidates: pd.DataFrame
-    rules: PlanRules
-    optimum: SchedulePlan
-    phased: pd.DataFrame
-
-    def __getstate__(self) -> dict:
-        # the cost rules and the criteria set hold read-only mappings, which do not pickle: they are shipped
-        # files (part of the cache key), read again when the results are loaded
-        return {k: v for k, v in self.__dict__.items() if k != "cost_rules"}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, cost_rules=load_cost_rules())
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.clean_summary.get("synthetic", False))
-
-    @property
-    def criteria(self) -> CriteriaSet:
-        return self.cost_rules.criteria
-
-    @property
-    def baseline_year(self) -> int:
-        return int(self.plan["baseline_year"])
-
-    @property
-    def years(self) -> list[int]:
-        return list(self.rules.years)
-
-
-def results_key(processed_dir: Path, year: int) -> str:
-    """The cache key of :func:`district_results`: inputs, code, year, Python and library versions."""
-    digest = files_digest(report_inputs(processed_dir), root_names=False)
-    digest.update(json.dumps([code_digest(), int(year), sys.version, pd.__version__, np.__version__]).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def cache_path(processed_dir: Path, year: int, key: str) -> Path:
-    """Where :func:`district_results` keeps the results of ``year`` under ``key``."""
-    return Path(processed_dir) / CACHE_DIR / f"district-{int(year)}-{key[:24]}.pickle"
-
-
-def district_results(processed_dir: str | Path, year: int, *, cache: bool = True) -> DistrictResults:
-    """The district-wide results for reports of ``year`` from the clean tables in ``processed_dir``.
-
-    Loaded from the cache file when its key matches, computed (and cached) otherwise; ``cache=False``
-    neither reads nor writes it.
-
-    Raises
-    ------
-    FileNotFoundError
-        ``processed_dir`` lacks the clean tables.
-    ValueError
-        No village has data for ``year``.
-    """
-    processed_dir = Path(processed_dir).resolve()
-    key = results_key(processed_dir, year)
-    path = cache_path(processed_dir, year, key)
-    if cache and path.is_file():
-        try:
-            with path.open("rb") as handle:
-                found = pickle.load(handle)
-            if isinstance(found, DistrictResults) and found.key == key:
-                return found
-        except Exception:  # noqa: BLE001 - a damaged or outdated cache is recomputed, never trusted
-            pass
-    results = compute_district_results(processed_dir, year, key)
-    if cache:
-        _write_cache(results, path)
-    return results
-
-
-def _write_cache(results: DistrictResults, path: Path) -> None:
-    try:
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in path.parent.glob(f"district-{results.year}-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only processed folder: the reports still run, each computing its own results
-
-
-def compute_district_results(processed_dir: Path, year: int, key: str = "") -> DistrictResults:
-    """:func:`district_results` without the cache (the same computations as notebooks 02–04)."""
-    processed_dir = Path(processed_dir)
-    villages, values, clean_summary = load_clean_tables(processed_dir)
-    years = sorted(int(y) for y in values["year"].dropna().unique())
-    if int(year) not in years:
-        raise ValueError(f"không có số liệu năm {year} / no data for {year}; "
-                         f"years: {', '.join(map(str, years))}")
-    cost_rules = load_cost_rules()
-    plan = plan_definition(cost_rules.plan)
-    scores = score_villages(values, villages, cost_rules.criteria)
-    baseline = int(plan["baseline_year"])
-    # the schedule's costs: the baseline year's gaps at the cost file's prices, as in notebook 04
-    baseline_projection = project_costs(scores, villages, cost_rules, baseline)
-    projection = baseline_projection if int(year) == baseline else project_costs(scores, villages, cost_rules, year)
-    candidates = build_candidates(scores, villages, baseline_projection, baseline)
-    rules = plan_rules(plan, plan_resources(plan), start=plan["period"]["start"], end=plan["period"]["end"])
-    optimum = schedule_villages(candidates, rules)
-    phased = phased_investment(optimum, rules, cost_lines(baseline_projection))
-    rejected = processed_dir / "rejected_values.parquet"
-    problems = _quality_log(processed_dir / "quality_problems.csv")
-    return DistrictResults(
-        processed_dir=processed_dir, year=int(year), key=key, villages=villages, values=values,
-        rejected_values=pd.read_parquet(rejected) if rejected.is_file() else values.iloc[0:0],
-        clean_summary=clean_summary,
-        problems=problems,
-        cost_rules=cost_rules, plan=plan, scores=scores, gaps=gap_costs(scores, villages, cost_rules, year),
-        projection=projection,
-        baseline_projection=baseline_projection, candidates=candidates, rules=rules, optimum=optimum,
-        phased=phased)
-
-
-PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "severity", "code", "problem_vi", "problem_en",
-                   "fix_vi", "fix_en"]
-
-
-def _quality_log(path: Path) -> pd.DataFrame | None:
-    """The quality log written by ``ntm clean`` (text columns), None when absent.
-
-    Raises ``ValueError`` when the file lacks columns of :data:`PROBLEM_COLUMNS` (not a quality log)."""
-    if not path.is_file():
-        return None
-    log = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    lacking = [c for c in PROBLEM_COLUMNS if c not in log.columns]
-    if lacking:
-        raise ValueError(f"{path} is not a quality log written by `ntm clean`: no column(s) {', '.join(lacking)}; "
-                         "run `ntm clean` again")
-    return log
-
-
 # --- scope -----------------------------------------------------------------------------------------------
 
 
@@ -746,7 +561,7 @@ def status_summary(results: DistrictResults, scope: pd.DataFrame, lang: str = "v
 
 def village_status(results: DistrictResults, scope: pd.DataFrame, lang: str = "vi") -> HTML:
     """Each village of ``scope`` in the year: x/19, meets or not, criteria missed, distance to standard."""
-    frame = status_table(results.scores.villages, scope, results.year, lang)
+    frame = status_table(results.scores.villages, scope, results.year, results.plan, lang)
     return table(frame, lang, decimals={frame.columns[-1]: 2})
 
 

@@ -15,11 +15,40 @@ from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
 from ntm_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR, PROJECT_DIR, REPORTS_DIR
+from ntm_analysis.core.errors import UserError
 from ntm_analysis.core.storage import write_text
 
 
-class NotebookParameterError(ValueError):
-    """A parameter the notebook does not declare (papermill itself would only warn)."""
+_TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+                                       "list": (list,), "dict": (dict,)}
+
+
+class NotebookParameterError(UserError):
+    """A parameter the notebook does not declare, or a value of the wrong type (papermill would only warn)."""
+
+
+class UnknownNotebookError(UserError):
+    """A name that is not one of the project's notebooks."""
+
+
+def available_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
+    """The project's notebooks by name (``01_data_quality`` …, ``reports/commune`` …)."""
+    return sorted(p.relative_to(notebooks_dir).with_suffix("").as_posix() for p in notebooks_dir.rglob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def notebook_path(name: str, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
+    """The notebook called ``name``; only the project's own notebooks are run.
+
+    Raises
+    ------
+    UnknownNotebookError
+        ``name`` is a path, or not one of :func:`available_notebooks`.
+    """
+    known = available_notebooks(notebooks_dir)
+    if name not in known:
+        raise UnknownNotebookError(f"không có sổ tay / no notebook {name!r}; sổ tay có / notebooks: {', '.join(known)}")
+    return Path(notebooks_dir) / f"{name}.ipynb"
 
 
 def kernel_name() -> str:
@@ -28,13 +57,32 @@ def kernel_name() -> str:
 
 
 def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
-    """Raise ``NotebookParameterError`` naming any parameter the notebook's parameters cell lacks."""
-    declared = pm.inspect_notebook(str(notebook))
-    unknown = sorted(set(parameters) - set(declared))
-    if unknown:
-        raise NotebookParameterError(
-            f"{notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
-            f"the notebook declares {', '.join(sorted(declared))}")
+    """Check ``parameters`` against the notebook's parameters cell: every name declared, every value of the
+    declared type (an int is accepted for a float).
+
+    Raises
+    ------
+    NotebookParameterError
+        Every unknown name and every mistyped value, at once.
+    """
+    declared = _declared(str(notebook))
+    faults = [f"unknown parameter {name!r} / không có tham số {name!r}" for name in sorted(set(parameters) - set(declared))]
+    for name, value in parameters.items():
+        kind = declared.get(name)
+        allowed = _TYPES.get(kind or "")
+        if allowed and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
+            faults.append(f"{name} takes a {kind}, got {value!r} ({type(value).__name__}) / "
+                          f"{name} cần kiểu {kind}, nhận {value!r}")
+    if faults:
+        listing = "; ".join(faults)
+        names = ", ".join(f"{n}: {k or '?'}" for n, k in declared.items())
+        raise NotebookParameterError(f"{notebook.name}: {listing}. The notebook declares / sổ tay khai báo: {names}")
+
+
+@functools.cache
+def _declared(notebook: str) -> dict[str, str | None]:
+    """Parameter name → declared type name (papermill's reading of the parameters cell)."""
+    return {name: info.get("inferred_type_name") for name, info in pm.inspect_notebook(notebook).items()}
 
 
 def run_notebook(name: str, parameters: dict[str, Any] | None = None, out_dir: Path = REPORTS_DIR,
@@ -47,7 +95,7 @@ def run_notebook(name: str, parameters: dict[str, Any] | None = None, out_dir: P
     (code hidden, with a table of contents). A notebook that fails leaves no output behind.
     """
     parameters = parameters or {}
-    source = Path(notebooks_dir) / f"{name}.ipynb"
+    source = notebook_path(name, Path(notebooks_dir))
     check_parameters(source, parameters)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -2,10 +2,10 @@
 
 The scheduler (:mod:`ntm_analysis.schedule.solver`) takes a candidate frame and :class:`~ntm_analysis.schedule.solver.PlanRules`;
 this module builds both from the project's tables: the targets from the plan file
-(:func:`~ntm_analysis.reference.admin_units.plan_definition`), the annual budgets from the plan's resources by
-source (:func:`~ntm_analysis.cost.projection.plan_resources`), and the phasing rule, the default objective and how
+(:func:`~ntm_analysis.reference.plan.load_plan`), the annual budgets from the plan's resources by
+source (:func:`~ntm_analysis.reference.plan.plan_resources`), and the phasing rule, the default objective and how
 the budgets are spread over the years from the scheduling file
-(``reference/schedule-<plan id>.yaml``, :func:`scheduling_defaults`).
+(``reference/data/schedule-<id>.yaml``, :func:`~ntm_analysis.reference.scheduling.load_scheduling_defaults`).
 
 Frames returned
 ---------------
@@ -32,38 +32,27 @@ cost_vnd`` and the ``cost_<source>`` columns, one row per scheduled village.
 :func:`compare_plans`: ``plan, status, villages, total_cost_vnd, rules_broken`` (violations or
 relaxations), one row per plan.
 
-:func:`run_scenarios`: ``scenario, status, objective, villages, relaxations, total_cost_vnd``, one
-``cost_<source>_vnd`` per source (Int64; NA for a failed scenario), ``summary_path, error``.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from ntm_analysis.config import NOTEBOOKS_DIR, REFERENCE_DIR
-from ntm_analysis.cost.projection import PlanResources
+from ntm_analysis.reference.plan import PlanResources
+from ntm_analysis.reference.scheduling import SchedulingDefaults
 from ntm_analysis.core.money import add_up, allocate, as_fraction, format_money, to_vnd
 from ntm_analysis.schedule.phasing import phase_investment
-from ntm_analysis.figures.scores import criteria_missing
-from ntm_analysis.reports.notebooks import NotebookParameterError, check_parameters, run_notebook
-from ntm_analysis.schedule.solver import CANDIDATE_COLUMNS, OBJECTIVES, PlanRules, SchedulePlan, relax
-from ntm_analysis.score.scoring import Scores
+from ntm_analysis.schedule.solver import CANDIDATE_COLUMNS, PlanRules, SchedulePlan, relax
+from ntm_analysis.score.scoring import Scores, criteria_missing
 from ntm_analysis.core.storage import write_text
-from ntm_analysis.core.vietnamese import slugify
 
-SCHEDULE_NOTEBOOK = "04_phased_investment"
 EXTRA_COLUMNS = ["distance_to_standard", "households", "village_name"]
-BUDGET_RULES = ("even_split",)
 # Other orders of the ranking keys, to show how much the top of the list depends on the order chosen.
 RANKING_ALTERNATIVES = {
     "closest_first": (("distance_to_standard", True), ("criteria_missing", True), ("cost_vnd", True)),
@@ -94,48 +83,6 @@ TOTAL_LABEL = "Tổng cộng / Total"
 
 
 # --- the scheduling file -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SchedulingDefaults:
-    """The scheduling file: phasing rule (lag → exact share), default objective, annual-budget rule.
-
-    ``notes``: (vi, en) per entry (``phasing``, ``objective``, ``annual_budgets``); ``provenance``: plan,
-    assumption or illustrative per entry.
-    """
-
-    phasing: Mapping[int, Fraction]
-    objective: str
-    budget_rule: str
-    notes: Mapping[str, tuple[str, str]]
-    provenance: Mapping[str, str]
-    path: Path
-
-
-def scheduling_defaults(plan_id: str = "ia-grai-2021-2025") -> SchedulingDefaults:
-    """Read ``reference/schedule-<plan_id>.yaml``.
-
-    Raises
-    ------
-    ValueError
-        Phasing shares not adding up to 1, an unknown objective or budget rule (all faults at once).
-    """
-    path = REFERENCE_DIR / f"schedule-{plan_id}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    phasing = {int(lag): as_fraction(share) for lag, share in data["phasing"]["shares"].items()}
-    objective, rule = data["objective"]["default"], data["annual_budgets"]["rule"]
-    faults = []
-    if sum(phasing.values()) != 1 or any(lag < 0 for lag in phasing):
-        faults.append(f"phasing shares must be for lags ≥ 0 and add up to 1, found {data['phasing']['shares']}")
-    if objective not in OBJECTIVES:
-        faults.append(f"unknown objective {objective!r} (known: {', '.join(OBJECTIVES)})")
-    if rule not in BUDGET_RULES:
-        faults.append(f"unknown annual-budget rule {rule!r} (known: {', '.join(BUDGET_RULES)})")
-    if faults:
-        raise ValueError(f"scheduling file {path}: " + "; ".join(faults))
-    keys = ("phasing", "objective", "annual_budgets")
-    return SchedulingDefaults(phasing, objective, rule, {k: (data[k]["note_vi"], data[k]["note_en"]) for k in keys},
-                              {k: data[k]["provenance"] for k in keys}, path)
 
 
 # --- candidates -----------------------------------------------------------------------------------------
@@ -208,10 +155,12 @@ def annual_budgets(resources: PlanResources, years: list[int]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(years)).astype("int64").rename_axis("source")
 
 
-def plan_rules(plan: dict, resources: PlanResources, *, start: int, end: int, budget_scale: float = 1.0,
+def plan_rules(plan: dict, resources: PlanResources, scheduling: SchedulingDefaults, *, start: int, end: int,
+               budget_scale: float = 1.0,
                budgets: Mapping[str, Mapping[int, float]] | None = None, min_per_year: int | None = None,
                quotas: Mapping[str, int] | None = None, border_share: float | None = None,
-               objective: str | None = None, phasing: Mapping[int, object] | None = None) -> PlanRules:
+               objective: str | None = None, phasing: Mapping[int, object] | None = None,
+               names: Mapping[str, tuple[str, str]] | None = None) -> PlanRules:
     """The plan's rules for ``start``–``end``, each overridable.
 
     Defaults: villages a year, category quotas and border-commune share from ``plan["targets"]``; annual
@@ -219,13 +168,14 @@ def plan_rules(plan: dict, resources: PlanResources, *, start: int, end: int, bu
     phasing and objective from the scheduling file. ``budgets`` (million VND, ``{source: {year:
     amount}}``) replaces single cells, converted to whole đồng exactly; then every budget is multiplied by
     ``budget_scale`` (rounded to the đồng, half to even). ``quotas`` replaces the quotas it names.
+    ``names``: source and category id → (vi, en) names for the scheduler's messages.
 
     Raises
     ------
     ValueError
         A year of the horizon without a budget, an unknown source, a negative scale or quota.
     """
-    defaults = scheduling_defaults(plan["id"])
+    defaults = scheduling
     years = list(range(int(start), int(end) + 1))
     period = plan["resources"].get("period", plan["period"])
     table = annual_budgets(resources, list(range(period["start"], period["end"] + 1))).reindex(columns=years)
@@ -246,7 +196,7 @@ def plan_rules(plan: dict, resources: PlanResources, *, start: int, end: int, bu
     return PlanRules(tuple(years), dict.fromkeys(years, per_year), {c: int(q) for c, q in quota.items()},
                      float(targets["border_commune_share"] if border_share is None else border_share), table,
                      dict(defaults.phasing if phasing is None else phasing),
-                     defaults.objective if objective is None else objective)
+                     defaults.objective if objective is None else objective, names=dict(names or {}))
 
 
 def _override_budgets(table: pd.DataFrame, budgets: Mapping[str, Mapping[int, float]]) -> pd.DataFrame:
@@ -271,11 +221,10 @@ def budget_table(rules: PlanRules, source_names: Mapping[str, str]) -> pd.DataFr
 
 def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str = "vi", *,
                 budget_scale: float = 1.0, budgets: Mapping[str, Mapping[int, float]] | None = None,
-                defaults: SchedulingDefaults | None = None) -> list[str]:
+                defaults: SchedulingDefaults) -> list[str]:
     """The rules in force in planner language: horizon, villages a year, quotas, border share, phasing
     (with the scheduling file's note when it is the file's rule), objective, and where the annual budgets
     come from (``budget_scale`` and ``budgets``: the overrides given to :func:`plan_rules`)."""
-    defaults = defaults or scheduling_defaults()
     text = {key: pair[lang == "en"] for key, pair in RULES_TEXT.items()}
     first = rules.years[0]
     phasing = "; ".join(_phasing_part(lag, share, lang) for lag, share in sorted(rules.phasing.items(), reverse=True))
@@ -464,93 +413,3 @@ def write_schedule_summary(plan: SchedulePlan, rules: PlanRules, path: Path,
     """Write :func:`schedule_summary` as UTF-8 JSON, atomically; the same plan gives the same bytes."""
     text = json.dumps(schedule_summary(plan, rules, lines), ensure_ascii=False, indent=2)
     return write_text(text + "\n", Path(path))
-
-
-# --- scenarios ------------------------------------------------------------------------------------------------
-
-
-def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], out_dir: Path, processes: int = 2) -> pd.DataFrame:
-    """Render notebook 04 once per scenario (its parameters), in separate processes, and compare them.
-
-    Each scenario renders into ``out_dir/<slug>/`` and writes ``schedule_summary.json`` there (the
-    notebook's ``summary_path``). Parameter names are checked before anything runs; a scenario with an
-    unknown name, or whose notebook fails, gets a ``failed`` row with the error and the others still run.
-    Returns one row per scenario, in the order given (columns: module docstring).
-    The workers are started with "spawn": a script calling this needs the ``if __name__ == "__main__":``
-    guard (a notebook, pytest and the ``ntm`` command need nothing).
-
-    Raises
-    ------
-    ValueError
-        Two scenario names with the same slug (they would share a folder).
-    """
-    out_dir = Path(out_dir)
-    slugs = {name: slugify(name) for name in scenarios}
-    if len(set(slugs.values())) < len(slugs):
-        raise ValueError(f"scenario names must differ once made file-safe, got {', '.join(slugs.values())}")
-    params = {name: {**scenarios[name], "summary_path": str(out_dir / slug / "schedule_summary.json")}
-              for name, slug in slugs.items()}
-    errors = {name: _parameter_error(p) for name, p in params.items()}
-    runnable = [name for name in scenarios if errors[name] is None]
-    context = multiprocessing.get_context("spawn")  # papermill is not thread-safe; no fork of a busy parent
-    with ProcessPoolExecutor(max_workers=max(1, processes), mp_context=context) as pool:
-        futures = {name: pool.submit(render_scenario, params[name], str(out_dir / slugs[name])) for name in runnable}
-        for name, future in futures.items():
-            errors[name] = _result_error(future)
-    return _comparison([_comparison_row(name, params[name], errors[name]) for name in scenarios])
-
-
-def _parameter_error(params: Mapping[str, Any]) -> str | None:
-    try:
-        check_parameters(NOTEBOOKS_DIR / f"{SCHEDULE_NOTEBOOK}.ipynb", dict(params))
-    except NotebookParameterError as exc:
-        return str(exc)
-    return None
-
-
-def render_scenario(params: dict[str, Any], out_dir: str) -> str | None:
-    """Render notebook 04 with ``params`` into ``out_dir`` (in a worker process); the error, or None.
-
-    Every exception becomes its message: one scenario's failure must not stop the others, and a
-    papermill error does not survive the trip between processes.
-    """
-    try:
-        run_notebook(SCHEDULE_NOTEBOOK, params, Path(out_dir))
-    except Exception as exc:  # noqa: BLE001 - reported in the scenario's row
-        return _error_text(exc)
-    return None
-
-
-def _error_text(exc: Exception) -> str:
-    if hasattr(exc, "ename"):  # papermill's execution error: the notebook's own exception
-        return f"{exc.ename}: {exc.evalue}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _result_error(future: Any) -> str | None:
-    try:
-        return future.result()
-    except Exception as exc:  # noqa: BLE001 - a worker that died: the scenario failed, the others go on
-        return _error_text(exc)
-
-
-def _comparison_row(name: str, params: Mapping[str, Any], error: str | None) -> dict:
-    path = Path(params["summary_path"])
-    row = {"scenario": name, "summary_path": str(path), "error": error or ""}
-    if error is not None or not path.is_file():
-        return {**row, "status": "failed", "error": error or f"no summary written at {path}"}
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    return {**row, "status": summary["status"], "objective": summary["objective"],
-            "villages": summary["villages_scheduled"], "relaxations": len(summary["relaxations"]),
-            "total_cost_vnd": summary["total_cost_vnd"],
-            **{f"cost_{s}_vnd": v for s, v in summary["cost_by_source_vnd"].items()}}
-
-
-def _comparison(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    sources = [c for c in frame.columns if c.startswith("cost_") and c.endswith("_vnd")]
-    columns = ["scenario", "status", "objective", "villages", "relaxations", "total_cost_vnd", *sources,
-               "summary_path", "error"]
-    frame = frame.reindex(columns=columns)
-    return frame.astype({"villages": "Int64", "relaxations": "Int64", "total_cost_vnd": "Int64",
-                         **dict.fromkeys(sources, "Int64"), "objective": "string"})

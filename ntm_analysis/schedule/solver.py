@@ -30,10 +30,9 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -41,11 +40,11 @@ from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 
 from ntm_analysis.core.money import format_money
+from ntm_analysis.reference.scheduling import OBJECTIVES
 from ntm_analysis.schedule.phasing import year_shares
 
 CANDIDATE_COLUMNS = ["village_code", "commune", "plan_category", "border_commune", "commune_target_year",
                      "meets_at_baseline", "criteria_missing", "cost_vnd"]
-OBJECTIVES = ("min_cost", "max_villages")
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,7 @@ class PlanRules:
     phasing: dict[int, object] = field(default_factory=lambda: {0: 1})  # lag → share (see phasing.py)
     objective: str = "min_cost"
     deadline_exempt: tuple[str, ...] = ()  # commune-linked villages released from their commune's year
+    names: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # source / category id → (vi, en)
 
     @property
     def sources(self) -> list[str]:
@@ -168,18 +168,10 @@ def _quiet_solver() -> Iterator[None]:
             os.close(saved)
 
 
-@cache
-def _names(lang: str) -> dict[str, str]:
-    """Planner-facing names of funding sources and plan categories (ids as a fallback)."""
-    from ntm_analysis.reference.admin_units import plan_definition
-    from ntm_analysis.reference.cost_rules import load_cost_rules
-
-    names = {c["id"]: c[f"name_{lang}"] for c in plan_definition()["categories"]}
-    return {**names, **load_cost_rules().source_names(lang)}
-
-
-def _name(key: str, lang: str) -> str:
-    return _names(lang).get(key, key)
+def _name(key: str, lang: str, names: Mapping[str, tuple[str, str]]) -> str:
+    """The planner-facing name of a funding source or plan category in ``lang`` (the id as a fallback)."""
+    pair = names.get(key)
+    return pair[lang == "en"] if pair else str(key)
 
 
 def _row(coeffs: dict[int, float], n_vars: int) -> csr_matrix:
@@ -320,8 +312,8 @@ def check_plan(schedule: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules) ->
         have = int(by_cat.get(cat, 0))
         if have < quota:
             out.append(_violation(("category", cat), quota - have,
-                                  f"Nhóm {_name(cat, 'vi')}: {have}/{quota} làng (thiếu {quota - have})",
-                                  f"Category {_name(cat, 'en')}: {have}/{quota} villages (short by {quota - have})"))
+                                  f"Nhóm {_name(cat, 'vi', rules.names)}: {have}/{quota} làng (thiếu {quota - have})",
+                                  f"Category {_name(cat, 'en', rules.names)}: {have}/{quota} villages (short by {quota - have})"))
     border = cands[cands["border_commune"].fillna(False).astype(bool)]
     if len(border) and rules.border_share > 0:
         meeting = int(border["meets_at_baseline"].astype(bool).sum()) + int(
@@ -347,9 +339,9 @@ def check_plan(schedule: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules) ->
             over = spend.at[source, year] - float(rules.budgets.at[source, year])
             if over > 0.5:  # half a đồng: float sums of whole-VND amounts
                 out.append(_violation(("budget", (source, year)), over,
-                                      f"Nguồn {_name(source, 'vi')} năm {year}: vượt ngân sách "
+                                      f"Nguồn {_name(source, 'vi', rules.names)} năm {year}: vượt ngân sách "
                                       f"{format_money(round(over), 'vi')}",
-                                      f"{_name(source, 'en')} in {year}: over budget by {format_money(round(over), 'en')}"))
+                                      f"{_name(source, 'en', rules.names)} in {year}: over budget by {format_money(round(over), 'en')}"))
     return out
 
 
@@ -389,7 +381,7 @@ def explain_infeasibility(cands: pd.DataFrame, rules: PlanRules, time_limit: flo
     if result.x is None:
         raise ScheduleError("the elastic programme has no solution; please report this")
     slacks = result.x[model.n_vars:]
-    return [_relaxation(model.rows[i][0], model.rows[i][1], s) for i, s in zip(soft, slacks) if s > 1e-6]
+    return [_relaxation(model.rows[i][0], model.rows[i][1], s, rules.names) for i, s in zip(soft, slacks) if s > 1e-6]
 
 
 def unit_weight(rule: str, unit: float) -> float:
@@ -397,20 +389,20 @@ def unit_weight(rule: str, unit: float) -> float:
     return 1.0 / unit if rule == "budget" else 1.0
 
 
-def _relaxation(rule: str, key: object, slack: float) -> dict:
+def _relaxation(rule: str, key: object, slack: float, names: Mapping[str, tuple[str, str]]) -> dict:
     if rule == "budget":
         source, year = key
         return _violation(("budget", key), slack,
-                          f"Ngân sách nguồn {_name(source, 'vi')} năm {year} phải tăng thêm "
+                          f"Ngân sách nguồn {_name(source, 'vi', names)} năm {year} phải tăng thêm "
                           f"{format_money(math.ceil(slack - 1e-3), 'vi')}",
-                          f"The {_name(source, 'en')} budget for {year} must grow by "
+                          f"The {_name(source, 'en', names)} budget for {year} must grow by "
                           f"{format_money(math.ceil(slack - 1e-3), 'en')}")
     n = math.ceil(slack - 1e-6)
     if rule == "per_year":
         vi, en = (f"Năm {key}: phải giảm mức tối thiểu {n} làng", f"{key}: the annual minimum must drop by {n} villages")
     elif rule == "category":
-        vi, en = (f"Nhóm {_name(key, 'vi')}: thiếu {n} làng so với chỉ tiêu",
-                  f"Category {_name(key, 'en')}: {n} villages short of the quota")
+        vi, en = (f"Nhóm {_name(key, 'vi', names)}: thiếu {n} làng so với chỉ tiêu",
+                  f"Category {_name(key, 'en', names)}: {n} villages short of the quota")
     elif rule == "border":
         vi, en = (f"Xã biên giới: thiếu {n} làng để đạt {key:g} %", f"Border communes: {n} villages short of {key:g} %")
     else:

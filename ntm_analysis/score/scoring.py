@@ -512,3 +512,11 @@ def _tiled(labels: Sequence[str], times: int, missing: np.ndarray | None = None)
     valid = None if missing is None or not missing.any() else pa.py_buffer(np.packbits(~missing, bitorder="little"))
     strings = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), valid)
     return pd.Series(pd.array(strings, dtype=TEXT), copy=False)
+
+def criteria_missing(status: pd.DataFrame) -> pd.Series:
+    """Criteria each village misses under its policy: failed, plus incomplete under ``missing_fails``.
+
+    ``status``: ``Scores.villages`` (``criteria_failed, criteria_incomplete, policy``).
+    """
+    counted = status["policy"].eq("missing_fails").astype(int)
+    return (status["criteria_failed"] + counted * status["criteria_incomplete"]).astype(int)

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.reference.plan import category_names
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.score.scoring import Scores
@@ -107,7 +107,7 @@ def select_commune(villages: pd.DataFrame, commune: str = "") -> pd.DataFrame:
     return chosen.copy()
 
 
-def status_table(status: pd.DataFrame, villages: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:
+def status_table(status: pd.DataFrame, villages: pd.DataFrame, year: int, plan: dict, lang: str = "vi") -> pd.DataFrame:
     """One row per village of ``villages`` assessed in ``year``: commune, code, name, plan category,
     "x/19", meets the standard (yes/no), the criteria not met and the distance to the standard;
     headers in ``lang``.
@@ -118,7 +118,7 @@ def status_table(status: pd.DataFrame, villages: pd.DataFrame, year: int, lang: 
     t = TEXT[lang]
     rows = status[status["year"] == year].merge(
         villages[["village_code", "village_name", "commune", "plan_category"]], on="village_code", how="inner")
-    categories = {c["id"]: c[f"name_{lang}"] for c in plan_definition()["categories"]}
+    categories = category_names(lang, plan)
     rows = rows.assign(
         commune_key=rows["commune"].astype(object).map(lambda c: fold(str(c)) if pd.notna(c) else "~"),
         category=rows["plan_category"].astype(object).map(categories),
