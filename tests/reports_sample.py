@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from ntm_analysis.config import RAW_DIR
-from ntm_analysis.reference.criteria import load_criteria_set
-from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
 from ntm_analysis.reports.batch import ReportJob, report_jobs, run_reports
+from ntm_analysis.pipeline import run_schedule
+from ntm_analysis.settings import save_run_settings
+from tests.conftest import clean_into, settings_for
 
 YEAR = 2025
 COMMUNE = "Ia Pếch"  # a commune-linked commune with villages failing criteria in 2025
@@ -40,7 +41,8 @@ def cleaned_sample(tmp_path_factory) -> Path:  # noqa: ANN001 - pytest's TempPat
     key = id(tmp_path_factory)
     if ("processed", key) not in _CACHE:
         out = tmp_path_factory.mktemp("processed")
-        write_clean_outputs(clean_raw_folder(RAW_DIR, load_criteria_set("gia-lai-village-2019")), out)
+        clean_into(RAW_DIR, out)
+        run_schedule(settings_for(RAW_DIR, out))  # score, costs and schedule: what the reports read
         _CACHE["processed", key] = out
     return _CACHE["processed", key]
 
@@ -51,6 +53,7 @@ def rendered_sample(tmp_path_factory) -> RenderedSample:  # noqa: ANN001 - pytes
     if ("rendered", key) not in _CACHE:
         processed = cleaned_sample(tmp_path_factory)
         reports = tmp_path_factory.mktemp("reports")
+        save_run_settings(settings_for(RAW_DIR, processed, reports=reports))
         jobs = report_jobs([COMMUNE], YEAR, processed_dir=processed, reports_dir=reports)
         table = run_reports(jobs, YEAR, processed_dir=processed, processes=2, progress=False)
         _CACHE["rendered", key] = RenderedSample(processed, reports, jobs, table)

@@ -2,19 +2,20 @@
 
 import pytest
 
-from ntm_analysis.reference.admin_units import category_lookup, commune_lookup, load_admin_units, plan_definition
+from ntm_analysis.reference.admin_units import commune_lookup, load_admin_units
+from ntm_analysis.reference.plan import category_lookup, load_plan
 from ntm_analysis.core.vietnamese import fold
 
 
 def test_default_list_is_ia_grai():
-    admin = load_admin_units()
+    admin = load_admin_units("ia-grai-communes")
     assert len(admin) == 13
     assert admin.set_index("commune").loc["Ia Krái", "commune_code"] == "23776"
     assert sorted(admin.loc[admin["border"], "commune"]) == ["Ia Chía", "Ia O"]
 
 
 def test_lookup_by_variant_code_and_prefix():
-    lookup = commune_lookup(load_admin_units())
+    lookup = commune_lookup(load_admin_units("ia-grai-communes"))
     assert lookup[fold("IA KRAI")] == lookup["23776"] == lookup[fold("Xã Ia Krái")] == "Ia Krái"
     assert lookup[fold("Thị trấn Ia Kha")] == "Ia Kha"
 
@@ -35,7 +36,7 @@ def test_own_list_missing_columns_is_named(tmp_path):
 
 
 def test_plan_targets_and_categories():
-    plan = plan_definition()
+    plan = load_plan("ia-grai-2021-2025")
     assert plan["targets"]["villages_total"] == 30
     assert sum(plan["targets"]["by_category"].values()) == 30
     lookup = category_lookup(plan)

@@ -14,13 +14,22 @@ from pandera import errors as pa_errors
 from ntm_analysis.reference.actions import ActionsFileError, actions_for, load_actions
 from ntm_analysis.cost.annex import NUMBER_FORMATS, cost_annex_workbook, write_cost_annex
 from ntm_analysis.reference.cost_rules import CostFileError, cost_file_path, load_cost_rules
-from ntm_analysis.cost.projection import (calibrate_unit_costs, escalation_factor, gap_costs, plan_resources,
+from ntm_analysis.reference.plan import load_plan, plan_resources
+from ntm_analysis.cost.projection import (calibrate_unit_costs, escalation_factor, gap_costs,
                                 plan_vs_projection, project_costs, quantity_defaults, reconcile_plan,
                                 reconciliation_lines, rollup_costs, source_table, target_villages)
 from ntm_analysis.core.money import add_up, allocate, as_fraction, format_money, split_by_shares, to_vnd
 from ntm_analysis.score.scoring import score_villages
 
 M = 1_000_000  # đồng per million
+
+
+def COST_RULES():  # noqa: N802 - the sample's cost rules
+    return load_cost_rules("ia-grai-2021-2025")
+
+
+def ACTIONS():  # noqa: N802 - the sample's action catalogue
+    return load_actions("ia-grai-2021-2025", COST_RULES())
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -57,7 +66,7 @@ def _villages(rows):
 def write_cost_file(tmp_path):
     """Write a copy of the shipped cost file with ``edit(data)`` applied; return its path."""
     def write(edit=lambda data: None, name="scenario.yaml"):
-        data = yaml.safe_load(cost_file_path().read_text(encoding="utf-8"))
+        data = yaml.safe_load(cost_file_path("ia-grai-2021-2025").read_text(encoding="utf-8"))
         edit(data)
         path = tmp_path / name
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -154,7 +163,7 @@ def test_money_conversion_and_formatting():
 
 
 def test_shipped_cost_rules_cover_every_indicator(criteria):
-    rules = load_cost_rules()
+    rules = load_cost_rules("ia-grai-2021-2025")
     table = rules.rule_table()
     assert rules.price_year == 2021 and rules.criteria_set == criteria.id and rules.calibration_factor == 3
     covered = set(table["indicator_code"].dropna()) | {
@@ -171,7 +180,7 @@ def test_shipped_cost_rules_cover_every_indicator(criteria):
 
 
 def test_shipped_funding_shares_follow_the_plan():
-    funding = load_cost_rules().funding_table()
+    funding = load_cost_rules("ia-grai-2021-2025").funding_table()
     shares = {c: dict(zip(g["source"], g["share"])) for c, g in funding.groupby("criterion")}
     assert shares[2] == {"integrated": 1} and shares[5] == {"integrated": 1}
     assert shares[6] == {"central_direct": Fraction(1, 3), "integrated": Fraction(1, 3),
@@ -267,7 +276,7 @@ def test_rollups_and_source_table_add_up(hand_case):
 
 
 def test_reconciliation_reproduces_the_plan_exactly():
-    recon = reconcile_plan(load_cost_rules()).set_index("row")
+    recon = reconcile_plan(load_cost_rules("ia-grai-2021-2025"), load_plan("ia-grai-2021-2025")).set_index("row")
     sources = ["central_direct_vnd", "integrated_vnd", "enterprises_vnd", "community_vnd"]
     millions = (recon[sources + ["total_vnd"]] // M).astype(int)
     assert millions.loc["plan_total"].tolist() == [1000, 17051, 8500, 8500, 35051]
@@ -282,18 +291,18 @@ def test_reconciliation_reproduces_the_plan_exactly():
 
 
 def test_reconciliation_lines_state_the_unattributed_amount_and_the_assumption():
-    rules = load_cost_rules()
-    lines = reconciliation_lines(reconcile_plan(rules), rules, "vi")
+    rules = load_cost_rules("ia-grai-2021-2025")
+    lines = reconciliation_lines(reconcile_plan(rules, load_plan("ia-grai-2021-2025")), rules, "vi")
     assert lines[1] == ("Chưa phân bổ cho tiêu chí nào: 4.051 triệu đồng (Vốn đầu tư trực tiếp (ngân sách TW, "
                         "tỉnh) 0; Vốn lồng ghép 3.051; Doanh nghiệp, HTX 500; Cộng đồng dân cư 500)")
     assert lines[2].startswith("Tổng nhu cầu vốn của kế hoạch: 35.051 triệu đồng")
     assert lines[3].startswith("Nhà ở dân cư: Giả định: chia Doanh nghiệp, HTX 1/2, Cộng đồng dân cư 1/2")
-    english = reconciliation_lines(reconcile_plan(rules), rules, "en")
+    english = reconciliation_lines(reconcile_plan(rules, load_plan("ia-grai-2021-2025")), rules, "en")
     assert english[1].startswith("Not attributed to any criterion: 4,051 million VND")
 
 
 def test_plan_resources_must_add_up():
-    resources = plan_resources()
+    resources = plan_resources(load_plan("ia-grai-2021-2025"))
     assert resources.total_vnd == 35_051 * M and resources.by_source_vnd["integrated"] == 17_051 * M
     broken = {"id": "x", "resources": {"total": 100, "by_source": {"integrated": 90}, "by_criterion": [
         {"criterion": 2, "amount": 50, "sources": {"integrated": 60}}]}}
@@ -304,7 +313,7 @@ def test_plan_resources_must_add_up():
 
 def test_plan_vs_projection_in_money_and_percent(hand_case):
     scores, villages, rules = hand_case
-    comparison = plan_vs_projection(project_costs(scores, villages, rules, 2020), rules).set_index("row")
+    comparison = plan_vs_projection(project_costs(scores, villages, rules, 2020), rules, load_plan("ia-grai-2021-2025")).set_index("row")
     assert comparison.loc["2", "plan_vnd"] == 10_000 * M and comparison.loc["2", "central_vnd"] == 730 * M
     assert comparison.loc["2", "difference_vnd"] == -9_270 * M
     assert comparison.loc["2", "difference_pct"] == pytest.approx(-92.7)
@@ -328,20 +337,20 @@ PLAN = {"baseline_year": 2020, "period": {"end": 2025}, "targets": {"villages_to
 def test_target_villages_reached_by_the_end_year_when_the_data_show_it():
     status = _status([("v1", 2020, True, 0, 0.0), ("v2", 2020, False, 3, 1.0), ("v3", 2020, False, 1, 0.2),
                       ("v2", 2023, True, 0, 0.0), ("v3", 2025, False, 1, 0.2), ("v1", 2025, True, 0, 0.0)])
-    targets = target_villages(status, PLAN)
+    targets = target_villages(status, PLAN, PLAN["baseline_year"])
     assert targets[["village_code", "reached_year", "basis"]].values.tolist() == [["v2", 2023, "reached"]]
 
 
 def test_target_villages_fewest_missing_without_the_end_year():
     status = _status([("v1", 2020, False, 3, 1.0), ("v2", 2020, False, 1, 0.5), ("v3", 2020, False, 1, 0.2),
                       ("v4", 2020, True, 0, 0.0), ("v1", 2022, False, 3, 1.0)])
-    targets = target_villages(status, PLAN)
+    targets = target_villages(status, PLAN, PLAN["baseline_year"])
     assert targets["village_code"].tolist() == ["v3", "v2"] and set(targets["basis"]) == {"fewest_missing"}
 
 
 def test_calibration_flags_unit_costs_out_of_line(hand_case):
     scores, villages, rules = hand_case
-    table = calibrate_unit_costs(scores, villages, rules, targets=["a", "c"], factor=20)
+    table = calibrate_unit_costs(scores, villages, rules, load_plan("ia-grai-2021-2025"), 2020, targets=["a", "c"], factor=20)
     school = table[table["criterion"] == 5].iloc[0]
     # the plan's 3 000 million for schools over one failing target village at 200 million: 15×
     assert (school["plan_vnd"], school["bottom_up_vnd"], school["failing_villages"]) == (3_000 * M, 200 * M, 1)
@@ -355,28 +364,28 @@ def test_calibration_flags_unit_costs_out_of_line(hand_case):
     lanes = table[table["indicator_code"] == "2.2"].iloc[0]
     assert lanes["failing_villages"] == 0 and lanes["ratio"] == road["ratio"]  # same criterion, same scaling
     assert set(table["target_villages"]) == {2}
-    assert calibrate_unit_costs(scores, villages, rules, targets=["a", "c"])["flagged"].all()  # default 3×
+    assert calibrate_unit_costs(scores, villages, rules, load_plan("ia-grai-2021-2025"), 2020, targets=["a", "c"])["flagged"].all()  # default 3×
 
 
 # --- actions ------------------------------------------------------------------------------------------
 
 
 def test_actions_for_failing_criteria():
-    table = actions_for([19, 2, 19], "vi")
+    table = actions_for([19, 2, 19], ACTIONS(), COST_RULES(), "vi")
     assert table["criterion"].tolist() == [19, 2, 2]
     assert table.iloc[0]["action"] == "Chú ý phát triển Đảng viên cho vị trí Thôn Đội trưởng của các làng."
     assert table.iloc[0]["funding"] == "Không cần kinh phí" and "UBND xã" in table.iloc[0]["responsible"]
     assert table.iloc[1]["funding"] == "Vốn lồng ghép"
-    english = actions_for([6], "en")
+    english = actions_for([6], ACTIONS(), COST_RULES(), "en")
     assert english.iloc[0]["plan_baseline"] == "Not met"
     assert english.iloc[0]["funding"].count(";") == 3  # direct, integrated, enterprises, community
-    assert actions_for([1], "en").iloc[0]["action"] == "The plan names no action for this criterion."
+    assert actions_for([1], ACTIONS(), COST_RULES(), "en").iloc[0]["action"] == "The plan names no action for this criterion."
     with pytest.raises(ValueError, match="criteria 25 are not in the action catalogue"):
-        actions_for([25])
+        actions_for([25], ACTIONS(), COST_RULES())
 
 
 def test_action_catalogue_checks_bodies_and_sources(tmp_path):
-    catalogue = load_actions()
+    catalogue = ACTIONS()
     assert {b.id for b in catalogue.bodies} >= {"steering_committee", "agriculture", "ntm_office",
                                                 "finance_planning", "fatherland_front", "commune_committee"}
     assert len(catalogue.criteria) == 19
@@ -385,15 +394,15 @@ def test_action_catalogue_checks_bodies_and_sources(tmp_path):
         {"criterion": 2, "baseline": "not_met", "actions": [{"vi": "a", "en": "a", "responsible": ["y"],
                                                              "sources": ["bank"]}]}]}), encoding="utf-8")
     with pytest.raises(ActionsFileError, match="unknown body 'y'.*\n.*unknown source 'bank'"):
-        load_actions(path)
+        load_actions(path, COST_RULES())
 
 
 # --- the Excel annex ---------------------------------------------------------------------------------
 
 
 def test_annex_layout_formats_and_bytes(tmp_path):
-    rules = load_cost_rules()
-    tables = {"Biểu 1 - Kế hoạch": reconcile_plan(rules)}
+    rules = load_cost_rules("ia-grai-2021-2025")
+    tables = {"Biểu 1 - Kế hoạch": reconcile_plan(rules, load_plan("ia-grai-2021-2025"))}
     sheet = cost_annex_workbook(tables, rules, synthetic=True)["Biểu 1 - Kế hoạch"]
     cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value is not None}
     assert "Đơn vị tính: triệu đồng" in cells and "Chia theo nguồn vốn" in cells and "Vốn lồng ghép" in cells

@@ -7,11 +7,11 @@ from ntm_analysis.config import RAW_DIR
 from ntm_analysis.reference.cost_rules import load_cost_rules
 from ntm_analysis.cost.projection import project_costs
 from ntm_analysis.core.money import format_money
-from ntm_analysis.pipeline import clean_raw_folder, load_clean_tables, write_clean_outputs
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.reports.notebooks import run_notebook
 from ntm_analysis.score.scoring import score_villages
 from ntm_analysis.score.summary_workbook import select_commune
+from tests.conftest import clean_into, load_clean_tables
 from tests.notebook_helpers import output_text, outputs
 
 pytestmark = pytest.mark.notebook
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.notebook
 def processed(tmp_path_factory, criteria):
     """The shipped synthetic sample district, cleaned into a temporary folder of this module's own."""
     out = tmp_path_factory.mktemp("processed")
-    write_clean_outputs(clean_raw_folder(RAW_DIR, criteria), out)
+    clean_into(RAW_DIR, out)
     return out
 
 
@@ -52,7 +52,7 @@ def test_cost_notebook_parameters_change_scope_prices_and_language(processed, tm
     nb = nbformat.read(executed, as_version=4)
     assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
     villages, values, _ = load_clean_tables(processed)
-    rules = load_cost_rules()
+    rules = load_cost_rules("ia-grai-2021-2025")
     projection = project_costs(score_villages(values, villages, rules.criteria), villages, rules, 2020)
     scope = projection[projection["village_code"].isin(select_commune(villages, "Ia O")["village_code"])]
     text = output_text(nb)

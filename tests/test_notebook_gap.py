@@ -15,10 +15,10 @@ import nbformat
 import pytest
 
 from ntm_analysis.reference.criteria import load_criteria_set
-from ntm_analysis.pipeline import SYNTHETIC_MARKER, clean_raw_folder, write_clean_outputs
+from ntm_analysis.clean.folder import SYNTHETIC_MARKER
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.reports.notebooks import run_notebook
-from tests.conftest import write_xlsx
+from tests.conftest import clean, write_clean_outputs, write_xlsx
 
 pytestmark = pytest.mark.notebook
 YEARS = (2020, 2023, 2025)
@@ -47,7 +47,7 @@ def processed(tmp_path_factory) -> Path:
     raw = tmp_path_factory.mktemp("raw")
     write_xlsx(raw / "huyen.xlsx", {"Danh sách làng": VILLAGES, "Số liệu": rows})
     (raw / SYNTHETIC_MARKER).write_text("Dữ liệu giả lập cho kiểm thử / synthetic test data\n", encoding="utf-8")
-    result = clean_raw_folder(raw, criteria)
+    result = clean(raw, criteria)
     assert result.summary["values"]["clean"] == 4 * len(YEARS) * len(criteria.indicators)
     out = tmp_path_factory.mktemp("processed")
     write_clean_outputs(result, out)

@@ -6,9 +6,9 @@ import nbformat
 import pytest
 
 from ntm_analysis.config import RAW_DIR
-from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.reports.notebooks import run_notebook
+from tests.conftest import clean_into
 from tests.notebook_helpers import output_text, outputs
 
 pytestmark = pytest.mark.notebook
@@ -19,7 +19,7 @@ NOTEBOOK = "04_phased_investment"
 def processed(tmp_path_factory, criteria):
     """The shipped synthetic sample district, cleaned into a temporary folder of this module's own."""
     out = tmp_path_factory.mktemp("processed")
-    write_clean_outputs(clean_raw_folder(RAW_DIR, criteria), out)
+    clean_into(RAW_DIR, out)
     return out
 
 

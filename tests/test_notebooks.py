@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from ntm_analysis.config import NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_DIR, RAW_DIR
-from ntm_analysis.pipeline import clean_raw_folder, write_clean_outputs
 from ntm_analysis.reports.notebooks import run_notebook
+from tests.conftest import clean_into
 
 pytestmark = pytest.mark.notebook
 CORPUS_CASE = Path(__file__).parent / "corpus" / "text-in-number"
@@ -50,7 +50,7 @@ def test_notebooks_are_committed_without_outputs():
 
 def test_notebooks_run_top_to_bottom_with_nbval(criteria):
     """Every notebook with its default parameters, on the bundled sample, as a new user runs them."""
-    write_clean_outputs(clean_raw_folder(RAW_DIR, criteria), PROCESSED_DIR)
+    clean_into(RAW_DIR, PROCESSED_DIR)
     out = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
                           str(NOTEBOOKS_DIR)], cwd=PROJECT_DIR, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]

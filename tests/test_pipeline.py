@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 import pandas as pd
 
-from ntm_analysis.pipeline import clean_raw_folder, load_clean_tables, write_clean_outputs
 from ntm_analysis.core.storage import atomic_path
-from tests.conftest import villages_sheet, write_xlsx
+from tests.conftest import clean, clean_into, load_clean_tables, villages_sheet, write_clean_outputs, write_xlsx
 
 CELLS = st.one_of(st.none(), st.integers(-5, 150), st.floats(allow_nan=False, allow_infinity=False, width=32),
                   st.sampled_from(["Đạt", "Chưa đạt", "x", "75%", "0,75", "35.051", "1.234,5", "abc", "", " ",
@@ -31,7 +30,7 @@ def test_every_value_cell_is_clean_or_rejected(tmp_path_factory, criteria, rows,
     wide = [["Mã làng", "Năm", *INDICATORS], *[[c, y, *cells] for c, y, cells in rows]]
     write_xlsx(folder / "a.xlsx", {"Làng": villages_sheet(), "Ngang": wide,
                                    "Dọc": [["Mã làng", "Năm", "Chỉ tiêu", "Giá trị"], *map(list, long_rows)]})
-    result = clean_raw_folder(folder, criteria)
+    result = clean(folder, criteria)
     values = result.summary["values"]
     # counted independently of the pipeline: every cell under an indicator header, every long row
     # (rows that are entirely empty are not rows at all, as in Excel)
@@ -50,8 +49,9 @@ def _filled(value) -> bool:
 def test_same_input_same_bytes(tmp_path, criteria):
     write_xlsx(tmp_path / "raw" / "a.xlsx", {"Làng": villages_sheet(),
                                              "2024": [["Mã làng", "2.1", "5"], ["0101", "80", "x"], ["0999", 1, 1]]})
-    first = write_clean_outputs(clean_raw_folder(tmp_path / "raw", criteria), tmp_path / "one")
-    second = write_clean_outputs(clean_raw_folder(tmp_path / "raw", criteria), tmp_path / "two")
+    clean_into(tmp_path / "raw", tmp_path / "one")
+    clean_into(tmp_path / "raw", tmp_path / "two")
+    first, second = sorted((tmp_path / "one").iterdir()), sorted((tmp_path / "two").iterdir())
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -63,7 +63,7 @@ def test_clean_values_load_with_category_keys_and_nothing_else_changed(tmp_path,
     write_xlsx(tmp_path / "raw" / "a.xlsx", {"Làng": villages_sheet(),
                                              "2024": [["Mã làng", "5", "2.1", "10"], ["0102", "x", "80", "41,5"],
                                                       ["0101", "", "75", "40"]]})
-    result = clean_raw_folder(tmp_path / "raw", criteria)
+    result = clean(tmp_path / "raw", criteria)
     write_clean_outputs(result, tmp_path / "out")
     _, values, _ = load_clean_tables(tmp_path / "out")
     for key in ("village_code", "indicator_code"):
@@ -77,7 +77,7 @@ def test_clean_values_load_with_category_keys_and_nothing_else_changed(tmp_path,
 def test_quality_workbook_lists_every_problem(tmp_path, criteria):
     write_xlsx(tmp_path / "raw" / "a.xlsx", {"Làng": villages_sheet(),
                                              "2024": [["Mã làng", "2.1"], ["0101", "180"], ["0999", 1]]})
-    result = clean_raw_folder(tmp_path / "raw", criteria)
+    result = clean(tmp_path / "raw", criteria)
     write_clean_outputs(result, tmp_path / "out")
     book = openpyxl.load_workbook(tmp_path / "out" / "quality_report.xlsx")
     problems = book["Vấn đề - Problems"]

@@ -8,18 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.config import RAW_DIR
-from ntm_analysis.cost.projection import PlanResources, plan_resources
-from ntm_analysis.pipeline import CleanResult, clean_raw_folder, write_clean_outputs
+from ntm_analysis.reference.plan import PlanResources, plan_resources
+from ntm_analysis.reference.scheduling import load_scheduling_defaults
+from ntm_analysis.clean.folder import CleanResult
 from ntm_analysis.schedule.planning import (annual_budgets, budget_use, build_candidates, cost_lines, investment_table,
                                    phased_investment, plan_rules, rules_lines, schedule_summary,
-                                   scheduling_defaults, status_lines, villages_per_year, write_schedule_summary)
+                                   status_lines, villages_per_year, write_schedule_summary)
 from ntm_analysis.reports.scenarios import run_scenarios
 from ntm_analysis.schedule.solver import CANDIDATE_COLUMNS, PlanRules, schedule_villages
 from ntm_analysis.score.scoring import Scores
+from tests.conftest import clean, write_clean_outputs
 
-PLAN = plan_definition()
+PLAN = load_plan("ia-grai-2021-2025")
 SOURCES = ["central_direct", "integrated", "community"]
 
 
@@ -88,7 +90,7 @@ def test_cost_lines_are_the_central_amounts():
 
 
 def test_scheduling_file_gives_phasing_objective_and_budget_rule():
-    defaults = scheduling_defaults()
+    defaults = load_scheduling_defaults("ia-grai-2021-2025")
     assert dict(defaults.phasing) == {1: Fraction(1, 2), 0: Fraction(1, 2)}
     assert defaults.provenance["phasing"] == "illustrative"
     assert defaults.provenance["annual_budgets"] == "assumption"
@@ -98,7 +100,7 @@ def test_scheduling_file_gives_phasing_objective_and_budget_rule():
 
 def test_rules_from_the_plan():
     resources = plan_resources(PLAN)
-    rules = plan_rules(PLAN, resources, start=2021, end=2025)
+    rules = plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2021, end=2025)
     assert rules.years == (2021, 2022, 2023, 2024, 2025)
     assert rules.min_per_year == dict.fromkeys(rules.years, 6)
     assert rules.category_quotas == {"commune_linked": 6, "border": 6, "other": 18}
@@ -117,7 +119,7 @@ def test_even_split_adds_up_when_it_does_not_divide():
 
 def test_overrides_replace_the_plan_exactly():
     resources = plan_resources(PLAN)
-    rules = plan_rules(PLAN, resources, start=2021, end=2023, budget_scale=0.5,
+    rules = plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2021, end=2023, budget_scale=0.5,
                        budgets={"community": {2022: 123.4567, "2023": 0.1}}, min_per_year=3, quotas={"border": 2},
                        border_share=50, objective="max_villages", phasing={0: 1})
     assert rules.years == (2021, 2022, 2023) and rules.min_per_year == {2021: 3, 2022: 3, 2023: 3}
@@ -131,25 +133,25 @@ def test_overrides_replace_the_plan_exactly():
 def test_overrides_that_cannot_be_used_are_refused():
     resources = plan_resources(PLAN)
     with pytest.raises(ValueError, match="unknown funding source.*people"):
-        plan_rules(PLAN, resources, start=2021, end=2025, budgets={"people": {2021: 1}})
+        plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2021, end=2025, budgets={"people": {2021: 1}})
     with pytest.raises(ValueError, match="no resources for 2026"):
-        plan_rules(PLAN, resources, start=2021, end=2026)
+        plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2021, end=2026)
     with pytest.raises(ValueError, match="whole number of đồng"):
-        plan_rules(PLAN, resources, start=2021, end=2025, budgets={"community": {2021: 0.0000001}})
-    rules = plan_rules(PLAN, resources, start=2025, end=2026, budgets={s: {2026: 10} for s in resources.by_source_vnd})
+        plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2021, end=2025, budgets={"community": {2021: 0.0000001}})
+    rules = plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2025, end=2026, budgets={s: {2026: 10} for s in resources.by_source_vnd})
     assert rules.budgets[2026].tolist() == [10_000_000] * 4
 
 
 def test_rules_in_planner_language_say_where_each_rule_comes_from():
     resources = plan_resources(PLAN)
-    lines = rules_lines(plan_rules(PLAN, resources, start=2021, end=2025), {"border": "Xã biên giới"}, "en",
+    lines = rules_lines(plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2021, end=2025), {"border": "Xã biên giới"}, "en", defaults=load_scheduling_defaults("ia-grai-2021-2025"),
                         budget_scale=0.5, budgets={"community": {2022: 100}})
     assert "Quotas by category (new villages over the horizon): commune_linked: 6, Xã biên giới: 6, other: 18" in lines
     assert any(line.startswith("Phasing of a village's money: 50 % 1 year(s) before it; 50 % in the year of "
                                "recognition; spending due before 2021 counts in 2021 (Illustrative") for line in lines)
     assert lines[-2:] == ["Budgets replaced (million VND): community 2022: 100",
                           "Every annual budget multiplied by 0.5"]
-    own = rules_lines(plan_rules(PLAN, resources, start=2021, end=2025, phasing={0: 1}), {}, "vi")
+    own = rules_lines(plan_rules(PLAN, resources, load_scheduling_defaults("ia-grai-2021-2025"), start=2021, end=2025, phasing={0: 1}), {}, "vi", defaults=load_scheduling_defaults("ia-grai-2021-2025"))
     assert "Phân kỳ vốn của một làng: 100 % trong năm đạt chuẩn; phần chi trước năm 2021 tính vào năm 2021" in own
 
 
@@ -218,7 +220,7 @@ def test_phased_tables_add_up_and_show_overruns():
 @pytest.fixture(scope="module")
 def tiny_processed(tmp_path_factory, criteria):
     """Two communes of the sample district (Ia O, border; Ia Sao, one commune-linked village), cleaned."""
-    result = clean_raw_folder(RAW_DIR, criteria)
+    result = clean(RAW_DIR, criteria)
     keep = result.villages["commune"].isin(["Ia O", "Ia Sao"])
     codes = set(result.villages.loc[keep, "village_code"])
     tiny = CleanResult(result.villages[keep], result.values[result.values["village_code"].isin(codes)],

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
 
-from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.score.aggregates import alkire_foster
 from ntm_analysis.figures.scores import (LABELS, MISSING_COLOURS, STATUS_CMAP, STATUS_COLOURS, commune_multiples_figure,
                                 criteria_heatmap_figure, criterion_label, distance_figure, failure_rate_figure,
@@ -21,7 +21,7 @@ from ntm_analysis.figures.scores import (LABELS, MISSING_COLOURS, STATUS_CMAP, S
 from ntm_analysis.score.progress import standard_progress
 from ntm_analysis.score.scoring import score_villages
 
-PLAN = plan_definition()
+PLAN = load_plan("ia-grai-2021-2025")
 SYNTHETIC_VI, SYNTHETIC_EN = LABELS["synthetic"]["vi"], LABELS["synthetic"]["en"]
 
 
@@ -188,7 +188,7 @@ def _progress():
 
 def test_progress_stacks_categories_against_the_target_line():
     progress = _progress()
-    ax = plot_progress(progress)
+    ax = plot_progress(progress, plan=load_plan("ia-grai-2021-2025"))
     assert len(ax.patches) == 3 * 3                           # 3 categories × 3 years
     heights = [p.get_height() for p in ax.patches]
     assert heights == [0, 1, 1, 0, 0, 1, 0, 0, 1]             # commune-linked, border, other per year
@@ -226,7 +226,7 @@ def _figures(scores, lang, synthetic):
         criteria_heatmap_figure(scores.criteria, VILLAGES, 2023, lang=lang, synthetic=synthetic),
         failure_rate_figure(per_criterion, year=2023, lang=lang, synthetic=synthetic),
         distance_figure(scores.villages, VILLAGES, year=2023, lang=lang, synthetic=synthetic),
-        progress_figure(_progress(), lang=lang, synthetic=synthetic),
+        progress_figure(_progress(), lang=lang, plan=load_plan("ia-grai-2021-2025"), synthetic=synthetic),
         commune_multiples_figure(scores.villages, VILLAGES, lang=lang, synthetic=synthetic),
     ]
 

@@ -3,11 +3,11 @@
 import pandas as pd
 import pytest
 
-from ntm_analysis.reference.admin_units import plan_definition
+from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.score.progress import (border_share, compare_criteria_sets, first_meeting_year, standard_progress,
                                    trend_status)
 
-PLAN = plan_definition()
+PLAN = load_plan("ia-grai-2021-2025")
 
 
 def _status(rows):

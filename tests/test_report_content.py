@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import pickle
+import shutil
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from IPython.display import HTML, Markdown
 
+from ntm_analysis.catalog import OutputsError
+from ntm_analysis.core.errors import UserError
 from ntm_analysis.reports import content as rc
 from tests.reports_sample import cleaned_sample
 
@@ -103,38 +105,33 @@ def test_scope_files_and_problems():
         ["xa-a.xlsx", "3", "error"], ["so-lieu.csv", "2", "warning"], ["xa-a.xlsx", "10", "warning"]]
 
 
-def test_district_results_are_cached_by_content(tmp_path_factory):
+def test_district_results_read_the_chain_and_score_nothing_again(tmp_path_factory, monkeypatch):
     processed = cleaned_sample(tmp_path_factory)
-    first = rc.district_results(processed, 2024)
-    path = rc.cache_path(processed, 2024, first.key)
-    assert path.is_file() and path.parent.name == rc.CACHE_DIR
-    assert rc.district_results(processed, 2024).optimum.total_cost_vnd == first.optimum.total_cost_vnd
-    loaded = pickle.loads(path.read_bytes())
-    assert loaded.key == first.key and loaded.cost_rules.criteria.id == first.criteria.id
-    pd.testing.assert_frame_equal(loaded.phased, first.phased)
-    # a changed input gives a new key; the old file of that year is replaced
-    summary = processed / "clean_summary.json"
-    original = summary.read_bytes()
-    try:
-        summary.write_bytes(original + b"\n")
-        again = rc.district_results(processed, 2024)
-        assert again.key != first.key and rc.cache_path(processed, 2024, again.key).is_file()
-        assert not path.exists()
-    finally:
-        summary.write_bytes(original)
-    # a damaged cache file is recomputed, not trusted
-    key = rc.results_key(processed, 2024)
-    rc.cache_path(processed, 2024, key).write_bytes(b"not a pickle")
-    assert rc.district_results(processed, 2024).key == key
+    first = rc.district_results("", 2024, processed)
+    # the chain's outputs are current: a second call reads them, it neither scores nor solves again
+    import ntm_analysis.pipeline as pipeline
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("scored or scheduled again")
+
+    monkeypatch.setattr(pipeline, "score_villages", refuse)
+    monkeypatch.setattr(pipeline, "schedule_villages", refuse)
+    again = rc.district_results("", 2024, processed)
+    assert again.optimum.total_cost_vnd == first.optimum.total_cost_vnd
+    assert again.optimum.status == first.optimum.status
+    pd.testing.assert_frame_equal(again.phased, first.phased)
+    pd.testing.assert_frame_equal(again.scores.villages, first.scores.villages)
 
 
 def test_district_results_refuse_a_year_without_data(tmp_path_factory):
-    with pytest.raises(ValueError, match="2020, 2021"):
-        rc.district_results(cleaned_sample(tmp_path_factory), 1999, cache=False)
+    with pytest.raises(UserError, match="2020, 2021"):
+        rc.district_results("", 1999, cleaned_sample(tmp_path_factory))
 
 
-def test_a_file_that_is_not_a_quality_log_is_refused(tmp_path):
-    (tmp_path / "quality_problems.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="not a quality log"):
-        rc._quality_log(tmp_path / "quality_problems.csv")
-    assert rc._quality_log(tmp_path / "absent.csv") is None
+def test_a_file_that_is_not_a_quality_log_is_refused(tmp_path_factory, tmp_path):
+    processed = tmp_path / "processed"
+    shutil.copytree(cleaned_sample(tmp_path_factory), processed)
+    # a quality log replaced by another CSV is refused by the manifest check before anything reads it
+    (processed / "quality_problems.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(OutputsError, match="quality_problems.csv"):
+        rc.district_results("", 2024, processed)

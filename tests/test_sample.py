@@ -10,11 +10,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ntm_analysis.reference.admin_units import load_admin_units, plan_definition
-from ntm_analysis.config import SAMPLE_SEED, SAMPLE_YEARS
+from ntm_analysis.reference.admin_units import load_admin_units
+from ntm_analysis.reference.plan import load_plan
+from ntm_analysis.sample import SAMPLE_SEED, SAMPLE_YEARS
 from ntm_analysis.reference.criteria import CriteriaSet
-from ntm_analysis.pipeline import SYNTHETIC_MARKER, CleanResult, clean_raw_folder
+from ntm_analysis.clean.folder import SYNTHETIC_MARKER, CleanResult
 from ntm_analysis.sample import SampleDistrict, generate_sample, sample_district, sample_file_names
+from tests.conftest import clean
 
 # The criteria the plan (section III) names as often failed at baseline; stated here independently.
 PLAN_NAMED = {2, 5, 6, 9, 10, 13, 15, 17, 19}
@@ -38,12 +40,12 @@ def district() -> SampleDistrict:
 
 @pytest.fixture(scope="session")
 def cleaned(generated: tuple[Path, dict], criteria: CriteriaSet) -> CleanResult:
-    return clean_raw_folder(generated[0], criteria)
+    return clean(generated[0], criteria)
 
 
 @pytest.fixture(scope="session")
 def plan() -> dict:
-    return plan_definition()
+    return load_plan("ia-grai-2021-2025")
 
 
 def _manifest_villages(manifest: dict) -> pd.DataFrame:
@@ -115,7 +117,7 @@ def test_ia_ba_villages_sheet_is_typed_in_tcvn3(generated: tuple[Path, dict]) ->
 
 def test_about_110_villages_over_the_13_communes(manifest: dict) -> None:
     villages = _manifest_villages(manifest)
-    admin = load_admin_units()
+    admin = load_admin_units("ia-grai-communes")
     assert 100 <= len(villages) <= 120
     assert set(villages["commune"]) == set(admin["commune"])
     assert villages["code"].is_unique and villages["code"].str.fullmatch(r"\d{4}").all()

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.schedule.planning import phased_investment
 from ntm_analysis.schedule.solver import PlanRules, greedy_schedule, schedule_villages
 from ntm_analysis.figures.schedule import (chart_rows, cumulative_figure, investment_figure, optimum_vs_greedy_figure,
@@ -45,7 +46,7 @@ def test_investment_bars_stack_one_series_per_source_under_the_budget_line(insta
 
 def test_cumulative_bars_meet_the_target_line(instance):
     _, rules, plan, _ = instance
-    ax = plot_cumulative_villages(plan.schedule, rules, lang="en")
+    ax = plot_cumulative_villages(plan.schedule, rules, lang="en", plan=load_plan("ia-grai-2021-2025"))
     target = [line for line in ax.get_lines() if line.get_label() == "Plan target"]
     assert list(target[0].get_ydata()) == [1, 2, 3]
     tops = np.sum([[p.get_height() for p in bars] for bars in ax.containers], axis=0)
@@ -55,7 +56,7 @@ def test_cumulative_bars_meet_the_target_line(instance):
 
 def test_schedule_chart_has_one_point_per_scheduled_village(instance):
     _, rules, plan, _ = instance
-    ax = plot_schedule_chart(plan.schedule, rules=rules)
+    ax = plot_schedule_chart(plan.schedule, rules=rules, plan=load_plan("ia-grai-2021-2025"))
     points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, mcoll.PathCollection))
     assert points == plan.villages_scheduled == int(plan.schedule["year"].notna().sum())
     rows = chart_rows(plan.schedule)
@@ -68,9 +69,9 @@ def test_schedule_chart_has_one_point_per_scheduled_village(instance):
 def test_figures_carry_the_synthetic_mark_only_when_synthetic(instance):
     cands, rules, plan, greedy = instance
     phased = phased_investment(plan, rules)
-    for make in (lambda s: investment_figure(phased, synthetic=s), lambda s: cumulative_figure(plan.schedule, rules,
+    for make in (lambda s: investment_figure(phased, synthetic=s), lambda s: cumulative_figure(plan.schedule, rules, plan=load_plan("ia-grai-2021-2025"),
                                                                                                 synthetic=s),
-                 lambda s: schedule_chart_figure(plan.schedule, rules=rules, synthetic=s),
+                 lambda s: schedule_chart_figure(plan.schedule, rules=rules, plan=load_plan("ia-grai-2021-2025"), synthetic=s),
                  lambda s: optimum_vs_greedy_figure(plan, greedy, synthetic=s)):
         assert "DỮ LIỆU GIẢ LẬP" in [t.get_text() for t in make(True).texts]
         assert "DỮ LIỆU GIẢ LẬP" not in [t.get_text() for t in make(False).texts]

@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.score.scoring import score_villages
 from ntm_analysis.core.storage import write_workbook
@@ -191,13 +192,13 @@ def test_select_commune_ignores_case_diacritics_and_prefix():
 
 
 def test_status_table(scores):
-    table = status_table(scores.villages, VILLAGES, YEAR)
+    table = status_table(scores.villages, VILLAGES, YEAR, load_plan("ia-grai-2021-2025"))
     assert list(table.columns) == ["Xã", "Mã làng", "Tên làng", "Phân loại kế hoạch", "Số tiêu chí đạt", "Đạt chuẩn",
                                    "Tiêu chí chưa đạt", "Khoảng cách đến chuẩn"]
     assert table["Mã làng"].tolist() == ["a", "b", "c"]          # d has no scores for the year
     assert table["Số tiêu chí đạt"].tolist() == ["19/19", "17/19", "17/19"]
     assert table["Đạt chuẩn"].tolist() == ["Có", "Không", "Không"]
     assert table.loc[2, "Tiêu chí chưa đạt"] == "Nhà ở dân cư; Thu nhập"
-    english = status_table(scores.villages, VILLAGES[VILLAGES["commune"] == "Ia O"], YEAR, lang="en")
+    english = status_table(scores.villages, VILLAGES[VILLAGES["commune"] == "Ia O"], YEAR, load_plan("ia-grai-2021-2025"), lang="en")
     assert english["Village code"].tolist() == ["c"] and english.loc[0, "Criteria not met"] == "Housing; Income"
     assert english.loc[0, "Plan category"] == "Border commune"

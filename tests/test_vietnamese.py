@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ntm_analysis.core.vietnamese import clean_text, fold, slugify, strip_diacritics
+from ntm_analysis.core.vietnamese import clean_text, fold, slugify
 
 
 def test_clean_text_composes_and_collapses_whitespace():

@@ -32,7 +32,7 @@ from ntm_analysis.core.money import UNITS, add_up
 from ntm_analysis.core.vn_numbers import format_number
 from ntm_analysis.schedule.solver import PlanRules, SchedulePlan
 from ntm_analysis.core.vietnamese import fold
-from ntm_analysis.reference.admin_units import category_names
+from ntm_analysis.reference.plan import category_names
 
 plt = plots.plt  # pyplot as plots.py set it up (backend chosen there)
 PLAN_COLOURS = ("#2b6ca3", "#b4b4b4")  # the optimum, then the greedy baseline
@@ -143,7 +143,7 @@ def cumulative_villages(schedule: pd.DataFrame, rules: PlanRules) -> pd.DataFram
 
 
 def plot_cumulative_villages(schedule: pd.DataFrame, rules: PlanRules, *, ax: Axes | None = None,
-                             lang: str = "vi", plan: dict | None = None) -> Axes:
+                             lang: str = "vi", plan: dict) -> Axes:
     """Stacked bars of cumulative villages per plan category and year, with the plan's target line (the
     annual minimum, cumulated); the district total above each bar."""
     table = cumulative_villages(schedule, rules)
@@ -171,7 +171,7 @@ def plot_cumulative_villages(schedule: pd.DataFrame, rules: PlanRules, *, ax: Ax
     return ax
 
 
-def cumulative_figure(schedule: pd.DataFrame, rules: PlanRules, *, lang: str = "vi", plan: dict | None = None,
+def cumulative_figure(schedule: pd.DataFrame, rules: PlanRules, *, lang: str = "vi", plan: dict,
                       synthetic: bool = False) -> Figure:
     """The cumulative-villages chart as its own figure."""
     with plt.style.context(plots.STYLE):
@@ -194,7 +194,7 @@ def chart_rows(schedule: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_schedule_chart(schedule: pd.DataFrame, *, ax: Axes | None = None, lang: str = "vi",
-                        rules: PlanRules | None = None, plan: dict | None = None) -> Axes:
+                        rules: PlanRules | None = None, plan: dict) -> Axes:
     """One row per scheduled village (grouped by commune, a line between communes, the commune's name on
     the right): a dot in its year of recognition, coloured by plan category, and with ``rules`` a grey
     line over the years its money is spent (its phasing, from the horizon's first year on)."""
@@ -232,7 +232,7 @@ def plot_schedule_chart(schedule: pd.DataFrame, *, ax: Axes | None = None, lang:
 
 
 def schedule_chart_figure(schedule: pd.DataFrame, *, lang: str = "vi", rules: PlanRules | None = None,
-                          plan: dict | None = None, synthetic: bool = False) -> Figure:
+                          plan: dict, synthetic: bool = False) -> Figure:
     """The village × year chart as its own figure, its height growing with the number of villages."""
     scheduled = int(schedule["year"].notna().sum())
     with plt.style.context(plots.STYLE):

@@ -44,7 +44,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ntm_analysis.reference.admin_units import category_names  # noqa: E402
+from ntm_analysis.reference.plan import category_names  # noqa: E402
 from ntm_analysis.config import STYLE_FILE  # noqa: E402
 from ntm_analysis.core.storage import atomic_path  # noqa: E402
 from ntm_analysis.core.vietnamese import fold  # noqa: E402
@@ -349,7 +349,7 @@ def distance_figure(status: pd.DataFrame, villages: pd.DataFrame, *, lang: str =
 
 
 def plot_progress(progress: pd.DataFrame, *, ax: Axes | None = None, lang: str = "vi",
-                  plan: dict | None = None) -> Axes:
+                  plan: dict) -> Axes:
     """Stacked bars of cumulative new villages per plan category and year, with the plan's target line.
 
     ``progress``: :func:`ntm_analysis.score.progress.standard_progress` (``year, category, cumulative_new,
@@ -382,7 +382,7 @@ def plot_progress(progress: pd.DataFrame, *, ax: Axes | None = None, lang: str =
     return ax
 
 
-def progress_figure(progress: pd.DataFrame, *, lang: str = "vi", plan: dict | None = None,
+def progress_figure(progress: pd.DataFrame, *, lang: str = "vi", plan: dict,
                     synthetic: bool = False) -> Figure:
     """The progress-vs-target chart as its own figure."""
     with plt.style.context(STYLE):
