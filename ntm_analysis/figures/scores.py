@@ -20,20 +20,14 @@ import math
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-# Figures are files or notebook outputs, never a window: Agg, except in a Jupyter kernel (which sets
-# MPLBACKEND to its inline backend), where forcing Agg would keep the figures out of the notebook.
-_INLINE = "inline" in os.environ.get("MPLBACKEND", "")
-if not _INLINE:
-    matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-
-if _INLINE:
-    # Load the inline backend now: loading it turns interactive mode on, and if that happened inside a
-    # figure function's style context, leaving the context would turn it off again and every later
-    # figure would stay out of the notebook.
+# No backend is forced here: importing this module must not change the caller's matplotlib (a headless
+# process gets Agg by matplotlib's own fallback). In a Jupyter kernel, which names its inline backend in
+# MPLBACKEND, that backend is loaded now: loading it turns interactive mode on, and if that happened inside
+# a figure function's style context, leaving the context would turn it off again and every later figure
+# would stay out of the notebook.
+if "inline" in os.environ.get("MPLBACKEND", ""):
     plt.switch_backend(os.environ["MPLBACKEND"])
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
