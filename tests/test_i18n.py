@@ -239,3 +239,14 @@ def test_contents_label_of_a_rendered_page(tmp_path, lang, label):
     nb.metadata["papermill"] = {"parameters": {"lang": lang}}
     nbformat.write(nb, tmp_path / "nb.ipynb")
     assert f"<strong>{label}</strong>" in notebook_html(tmp_path / "nb.ipynb")
+
+
+def test_scheduler_messages():
+    from ntm_analysis.schedule.solver import explain_infeasibility
+
+    from tests.test_schedule import _fixed
+
+    cands, rules = _fixed()
+    tight = type(rules)(rules.years, {2021: 3, 2022: 1, 2023: 1}, rules.category_quotas, 100.0, rules.budgets)
+    texts = {(r["message_vi"], r["message_en"]) for r in explain_infeasibility(cands, tight)}
+    assert texts == {("Năm 2021: phải giảm mức tối thiểu 1 làng", "2021: the annual minimum must drop by 1 villages")}
