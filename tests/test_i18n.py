@@ -250,3 +250,17 @@ def test_scheduler_messages():
     tight = type(rules)(rules.years, {2021: 3, 2022: 1, 2023: 1}, rules.category_quotas, 100.0, rules.budgets)
     texts = {(r["message_vi"], r["message_en"]) for r in explain_infeasibility(cands, tight)}
     assert texts == {("Năm 2021: phải giảm mức tối thiểu 1 làng", "2021: the annual minimum must drop by 1 villages")}
+
+
+def test_input_template_guide(tmp_path):
+    from openpyxl import load_workbook
+
+    from ntm_analysis.raw.template import write_template
+    from ntm_analysis.reference.criteria import load_criteria_set
+
+    book = load_workbook(write_template(tmp_path / "t.xlsx", load_criteria_set("gia-lai-village-2019")))
+    guide = book.worksheets[0]
+    assert guide["A1"].value == ("MẪU NHẬP LIỆU RÀ SOÁT LÀNG NÔNG THÔN MỚI / NEW RURAL VILLAGE ASSESSMENT INPUT "
+                                 "TEMPLATE")
+    assert (guide["A2"].value, guide["B2"].value) == ("Cách dùng", "How to use")
+    assert guide["B9"].value == "7. Keep village codes as Text so leading zeros survive."
