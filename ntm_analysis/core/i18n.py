@@ -18,8 +18,11 @@ Each catalogue is read once per process (:func:`catalogue`). An unknown key or l
 
 from __future__ import annotations
 
+import difflib
 import string
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -38,8 +41,8 @@ class MessageError(KeyError, ValueError):
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    """Every message of ``lang``, flat: dotted key -> template, in the file's order (read once).
+def catalogue(lang: str) -> Mapping[str, str]:
+    """Every message of ``lang``, flat and read-only: dotted key -> template, in the file's order (read once).
 
     Raises
     ------
@@ -60,7 +63,7 @@ def catalogue(lang: str) -> dict[str, str]:
         from ntm_analysis.core.errors import DataFileError
 
         raise DataFileError(path, faults)
-    return flat
+    return MappingProxyType(flat)
 
 
 def _flatten(node: object, prefix: str, out: dict[str, str], faults: list[str]) -> None:
@@ -87,9 +90,8 @@ def template(key: str, lang: str) -> str:
     except KeyError:
         if lang not in LANGS:
             raise
-        area = key.split(".", 1)[0]
-        near = sorted(k for k in catalogue(lang) if k.startswith(f"{area}."))[:8]
-        hint = f"; keys under {area!r} include {', '.join(near)}" if near else ""
+        near = difflib.get_close_matches(key, catalogue(lang), n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise MessageError(f"no message {key!r} in the {lang} catalogue ({MESSAGES_DIR / (lang + '.yaml')})"
                            f"{hint}") from None
 
