@@ -178,7 +178,8 @@ def test_quality_workbook_words():
                                                "SYNTHETIC DATA — not real figures of any locality")
     with pytest.raises(AttributeError):
         quality_report.NO_SUCH_NAME  # noqa: B018
-    summary = {"criteria_set": "x", "files": [], "values": dict.fromkeys(["input", "clean", "clean_missing", "rejected"], 0),
+    summary = {"criteria_set": "x", "files": [],
+               "values": dict.fromkeys(["input", "clean", "clean_missing", "rejected"], 0),
                "village_rows": dict.fromkeys(["input", "clean", "rejected"], 0), "problems": {"error": 0, "warning": 0},
                "changes": 0}
     book = quality_report.quality_workbook(pd.DataFrame(columns=PROBLEM_COLUMNS),

@@ -29,8 +29,8 @@ from ntm_analysis.core.money import format_money
 from ntm_analysis.schedule.planning import status_lines
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.reports.notebooks import check_parameters, notebook_html
-from ntm_analysis.reports.batch import (DISTRICT_SLUG, REPORT_COLUMNS, match_commune, page_title, report_jobs, run_reports,
-                                       safe_output_dir)
+from ntm_analysis.reports.batch import (DISTRICT_SLUG, REPORT_COLUMNS, match_commune, page_title, report_jobs,
+                                       run_reports, safe_output_dir)
 from tests.notebook_helpers import outputs
 from tests.reports_sample import COMMUNE, YEAR, cleaned_sample, rendered_sample
 

@@ -23,8 +23,9 @@ Display helpers
 ---------------
 Text is Vietnamese with ``lang="vi"`` and English with ``lang="en"`` (:func:`text`, the ``report.*``
 messages of ``reference/data/messages``); numbers and money in that language's format
-(:func:`ntm_analysis.core.vn_numbers.format_number`, :func:`ntm_analysis.core.money.format_money`). Tables are returned as HTML with their cells escaped (names
-come from data files); text from data is escaped before it goes into Markdown (:func:`md_escape`).
+(:func:`ntm_analysis.core.vn_numbers.format_number`, :func:`ntm_analysis.core.money.format_money`).
+Tables are returned as HTML with their cells escaped (names come from data files); text from data is
+escaped before it goes into Markdown (:func:`md_escape`).
 :func:`show_figure` saves a figure as PNG into the report's figures folder and returns that very PNG
 for display, so the page shows exactly the files saved beside it.
 """
