@@ -26,7 +26,8 @@ _SUMMARY_ROWS = ("criteria_set", "files_read", "village_rows_read", "clean_villa
 
 
 def __getattr__(name: str) -> str:
-    # SYNTHETIC_BANNER, "DỮ LIỆU GIẢ LẬP — … / SYNTHETIC DATA — …", read from the catalogues when first used
+    # SYNTHETIC_BANNER ("DỮ LIỆU GIẢ LẬP — … / SYNTHETIC DATA — …") is looked up in the catalogues when asked
+    # for (``from … import SYNTHETIC_BANNER`` asks), not when this module is imported
     if name == "SYNTHETIC_BANNER":
         return bilingual("quality.synthetic_banner")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,7 +35,7 @@ def trend_labels(lang: str = "vi") -> dict[str, str]:
 
 
 def __getattr__(name: str) -> dict[str, tuple[str, str]]:
-    # TREND_LABELS, status -> (vi, en), as notebooks use it: read from the catalogues when first used
+    # TREND_LABELS (status -> (vi, en), as notebook 02 uses it) is looked up in the catalogues when asked for
     if name == "TREND_LABELS":
         vi, en = trend_labels("vi"), trend_labels("en")
         return {status: (vi[status], en[status]) for status in TREND_STATUSES}
