@@ -44,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 
+from ntm_analysis.core.i18n import bilingual, message, messages
 from ntm_analysis.reference.plan import PlanResources
 from ntm_analysis.reference.scheduling import SchedulingDefaults
 from ntm_analysis.core.money import add_up, allocate, as_fraction, format_money, to_vnd
@@ -59,27 +60,6 @@ RANKING_ALTERNATIVES = {
     "cheapest_first": (("cost_vnd", True), ("criteria_missing", True), ("distance_to_standard", True)),
     "largest_first": (("households", False), ("criteria_missing", True), ("cost_vnd", True)),
 }
-OBJECTIVE_TEXT = {
-    "min_cost": ("đạt mọi chỉ tiêu của kế hoạch với tổng kinh phí thấp nhất",
-                 "meet every target of the plan at the least total cost"),
-    "max_villages": ("nhiều làng đạt chuẩn nhất trong ngân sách (kinh phí thấp nhất trong số các phương án đó)",
-                     "as many villages as the budgets allow (the cheapest among such plans)"),
-}
-RULES_TEXT = {  # (vi, en)
-    "horizon": ("Giai đoạn: {years}", "Horizon: {years}"),
-    "per_year": ("Số làng đạt chuẩn tối thiểu mỗi năm: {n}", "Villages reaching the standard each year, at least: {n}"),
-    "quotas": ("Chỉ tiêu theo nhóm (số làng mới đạt chuẩn trong giai đoạn): {quotas}",
-               "Quotas by category (new villages over the horizon): {quotas}"),
-    "border": ("Xã biên giới: ít nhất {share:g} % số làng đạt chuẩn vào cuối giai đoạn",
-               "Border communes: at least {share:g} % of their villages meet the standard by the end"),
-    "phasing": ("Phân kỳ vốn của một làng: {phasing}; phần chi trước năm {first} tính vào năm {first}{note}",
-                "Phasing of a village's money: {phasing}; spending due before {first} counts in {first}{note}"),
-    "objective": ("Mục tiêu tối ưu: {objective}", "Objective: {objective}"),
-    "budgets": ("Ngân sách hằng năm theo nguồn: {note}", "Annual budgets by source: {note}"),
-    "overrides": ("Ngân sách thay thế (triệu đồng): {overrides}", "Budgets replaced (million VND): {overrides}"),
-    "scale": ("Mọi ngân sách hằng năm nhân với {scale:g}", "Every annual budget multiplied by {scale:g}"),
-}
-TOTAL_LABEL = "Tổng cộng / Total"
 
 
 # --- the scheduling file -----------------------------------------------------------------------------
@@ -225,7 +205,7 @@ def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str =
     """The rules in force in planner language: horizon, villages a year, quotas, border share, phasing
     (with the scheduling file's note when it is the file's rule), objective, and where the annual budgets
     come from (``budget_scale`` and ``budgets``: the overrides given to :func:`plan_rules`)."""
-    text = {key: pair[lang == "en"] for key, pair in RULES_TEXT.items()}
+    text = messages("schedule.rules", lang)
     first = rules.years[0]
     phasing = "; ".join(_phasing_part(lag, share, lang) for lag, share in sorted(rules.phasing.items(), reverse=True))
     is_default = {int(k): as_fraction(v) for k, v in rules.phasing.items()} == dict(defaults.phasing)
@@ -236,7 +216,7 @@ def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str =
                                                     for c, q in rules.category_quotas.items())),
              text["border"].format(share=rules.border_share),
              text["phasing"].format(phasing=phasing, first=first, note=note),
-             text["objective"].format(objective=OBJECTIVE_TEXT[rules.objective][lang == "en"]),
+             text["objective"].format(objective=message(f"schedule.objective.{rules.objective}", lang)),
              text["budgets"].format(note=defaults.notes["annual_budgets"][lang == "en"])]
     overrides = "; ".join(f"{s} {y}: {a:g}" for s, by_year in (budgets or {}).items() for y, a in by_year.items())
     lines += [text["overrides"].format(overrides=overrides)] if overrides else []
@@ -247,8 +227,8 @@ def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str =
 def _phasing_part(lag: int, share: object, lang: str) -> str:
     pct = f"{float(as_fraction(share)) * 100:g} %"
     if lag == 0:
-        return f"{pct} trong năm đạt chuẩn" if lang == "vi" else f"{pct} in the year of recognition"
-    return f"{pct} {lag} năm trước năm đạt chuẩn" if lang == "vi" else f"{pct} {lag} year(s) before it"
+        return message("schedule.phasing_in_year", lang, pct=pct)
+    return message("schedule.phasing_before", lang, pct=pct, lag=lag)
 
 
 # --- schedules as tables -----------------------------------------------------------------------------------
@@ -276,7 +256,7 @@ def villages_per_year(plan: SchedulePlan, rules: PlanRules) -> pd.DataFrame:
         index=list(rules.years), columns=list(dict.fromkeys([*rules.category_quotas, *sorted(category.unique())])),
         fill_value=0)
     table["total"] = table.sum(axis=1)
-    table.loc[TOTAL_LABEL] = table.sum()
+    table.loc[bilingual("schedule.total")] = table.sum()
     return table.rename_axis(index="year", columns=None).astype("int64")
 
 
@@ -309,7 +289,7 @@ def investment_table(phased: pd.DataFrame, by: str, years: list[int], order: lis
                               + [i for i in table.index if i not in set(order)])
     table = table.fillna(0).astype("int64")
     table["total"] = table.sum(axis=1)
-    table.loc[TOTAL_LABEL] = table.sum()
+    table.loc[bilingual("schedule.total")] = table.sum()
     return table.rename_axis(columns=None).astype("int64")
 
 
@@ -339,20 +319,15 @@ def rule_text(item: dict, source_names: Mapping[str, str], lang: str = "vi") -> 
         return item[f"message_{lang}"]
     (source, year), amount = key, format_money(round(float(item["amount"])), lang)
     name = source_names.get(source, source)
-    return f"{name}, năm {year}: thiếu {amount}" if lang == "vi" else f"{name}, {year}: short by {amount}"
+    return message("schedule.budget_short", lang, name=name, year=year, amount=amount)
 
 
 def status_lines(plan: SchedulePlan, source_names: Mapping[str, str], lang: str = "vi") -> list[str]:
     """Whether a schedule meets every rule of the plan; when none does, the rules in conflict and by how
     much (the smallest relaxation), then that the schedule shown is the best one with them relaxed."""
     if plan.status == "optimal":
-        return ["Có lịch đáp ứng mọi ràng buộc của kế hoạch; lịch dưới đây là lịch tối ưu." if lang == "vi" else
-                "A schedule meets every rule of the plan; the one below is optimal."]
-    head, tail = (("Không có lịch nào đáp ứng mọi ràng buộc của kế hoạch. Các ràng buộc xung đột, và mức phải nới "
-                   "ít nhất để có lịch:", "Lịch dưới đây là lịch tốt nhất khi nới các ràng buộc đó.")
-                  if lang == "vi" else
-                  ("No schedule meets every rule of the plan. The rules in conflict, and the least they must give "
-                   "for a schedule to exist:", "The schedule below is the best one with those rules relaxed."))
+        return [message("schedule.status.optimal", lang)]
+    head, tail = message("schedule.status.conflict", lang), message("schedule.status.relaxed", lang)
     return [head, *[f"- {rule_text(r, source_names, lang)}" for r in plan.relaxations], tail]
 
 
