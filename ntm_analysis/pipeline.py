@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,20 +24,20 @@ from ntm_analysis.cost.annex import write_cost_annex
 from ntm_analysis.cost.projection import (calibrate_unit_costs, plan_vs_projection, project_costs, reconcile_plan,
                                           source_table, target_villages)
 from ntm_analysis.reference.plan import plan_resources
-from ntm_analysis.schedule.planning import (build_candidates, cost_lines, phased_investment, plan_rules,
-                                            schedule_rules, schedule_summary, scheduled_villages)
-from ntm_analysis.schedule.solver import PlanRules, SchedulePlan, schedule_villages, spend_by_year
 from ntm_analysis.score.scoring import Scores, score_villages
 from ntm_analysis.score.summary_workbook import summary_workbook
 from ntm_analysis.settings import Settings
+
+if TYPE_CHECKING:  # the scheduler needs scipy: imported by the functions that schedule, not by `ntm clean`
+    from ntm_analysis.schedule.solver import PlanRules, SchedulePlan
 
 
 @dataclass
 class ScheduleResult:
     """The schedule stage's result: the plan, the rules it was solved under, and its cost lines."""
 
-    plan: SchedulePlan
-    rules: PlanRules
+    plan: "SchedulePlan"
+    rules: "PlanRules"
     lines: pd.DataFrame
     summary: dict
 
@@ -209,6 +210,8 @@ def write_annex(settings: Settings, tables: dict[str, pd.DataFrame], year: int, 
 
 def plan_rules_for(settings: Settings) -> PlanRules:
     """The plan's own rules over its period (annual budgets from its resources, scheduling file's phasing)."""
+    from ntm_analysis.schedule.planning import plan_rules
+
     plan = settings.plan_data
     return plan_rules(plan, plan_resources(plan), settings.scheduling, start=plan["period"]["start"],
                       end=plan["period"]["end"], names=rule_names(settings))
@@ -228,6 +231,10 @@ def run_schedule(settings: Settings) -> ScheduleResult:
     (the scheduled villages by year), ``schedule_plan`` (every candidate with its year),
     ``phased_investment`` (year × source × criterion × commune, whole đồng) and ``schedule_summary``.
     """
+    from ntm_analysis.schedule.planning import (build_candidates, cost_lines, phased_investment, schedule_rules,
+                                                schedule_summary, scheduled_villages)
+    from ntm_analysis.schedule.solver import schedule_villages
+
     scores = run_score(settings)
     projection = run_costs(settings)["cost_projection"]
     catalog = Catalog(settings.processed)
@@ -254,6 +261,9 @@ def _summary_text(summary: dict) -> str:
 def load_schedule(settings: Settings, rules: PlanRules | None = None,
                   lines: pd.DataFrame | None = None) -> ScheduleResult:
     """The schedule the schedule stage wrote, as a plan (its relaxations as recorded)."""
+    from ntm_analysis.schedule.planning import cost_lines, schedule_rules
+    from ntm_analysis.schedule.solver import SchedulePlan, spend_by_year
+
     catalog = Catalog(settings.processed)
     rules = rules or plan_rules_for(settings)
     summary = catalog.read("schedule_summary")

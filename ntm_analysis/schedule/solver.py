@@ -42,6 +42,7 @@ from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 
 from ntm_analysis.core.i18n import message
 from ntm_analysis.core.money import format_money
+from ntm_analysis.core.errors import InternalError
 from ntm_analysis.reference.scheduling import OBJECTIVES
 from ntm_analysis.schedule.phasing import year_shares
 
@@ -90,7 +91,7 @@ class SchedulePlan:
     seconds: float = 0.0
 
 
-class ScheduleError(RuntimeError):
+class ScheduleError(InternalError):
     """The solver returned a plan that breaks a constraint: never shown to a user as a plan."""
 
 
