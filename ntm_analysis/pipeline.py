@@ -208,13 +208,22 @@ def write_annex(settings: Settings, tables: dict[str, pd.DataFrame], year: int, 
 # ---------------------------------------------------------------- schedule
 
 
-def plan_rules_for(settings: Settings) -> PlanRules:
-    """The plan's own rules over its period (annual budgets from its resources, scheduling file's phasing)."""
+def plan_rules_for(settings: Settings, candidates: pd.DataFrame) -> PlanRules:
+    """The plan's own rules over its period (annual budgets from its resources, scheduling file's phasing).
+
+    Raises
+    ------
+    UserError
+        The plan has no resources: the scheduler needs the budgets by source.
+    """
     from ntm_analysis.schedule.planning import plan_rules
 
     plan = settings.plan_data
+    if not plan.get("resources"):
+        raise UserError(f"Kế hoạch {plan['id']} không có mục nguồn lực (resources) / the plan has no resources "
+                        "section: the schedule needs the budgets by funding source (see the plan template)")
     return plan_rules(plan, plan_resources(plan), settings.scheduling, start=plan["period"]["start"],
-                      end=plan["period"]["end"], names=rule_names(settings))
+                      end=plan["period"]["end"], names=rule_names(settings), candidates=candidates)
 
 
 def rule_names(settings: Settings) -> dict[str, tuple[str, str]]:
@@ -238,13 +247,13 @@ def run_schedule(settings: Settings) -> ScheduleResult:
     scores = run_score(settings)
     projection = run_costs(settings)["cost_projection"]
     catalog = Catalog(settings.processed)
-    rules = plan_rules_for(settings)
+    candidates = build_candidates(scores, catalog.read("villages"), projection, baseline_year(settings, scores))
+    rules = plan_rules_for(settings, candidates)
     lines = cost_lines(projection)
     key = digest_of({"inputs": catalog.outputs_digest("clean", "score", "costs"), "code": code_digest(),
                      "settings": _data_digest(settings, "plan", "schedule_rules")})
     if catalog.is_current("schedule", key):
         return load_schedule(settings, rules, lines)
-    candidates = build_candidates(scores, catalog.read("villages"), projection, baseline_year(settings, scores))
     optimum = schedule_villages(candidates, rules)
     summary = schedule_summary(optimum, rules, lines)
     catalog.write_stage("schedule", key, {
@@ -258,14 +267,12 @@ def _summary_text(summary: dict) -> str:
     return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
 
 
-def load_schedule(settings: Settings, rules: PlanRules | None = None,
-                  lines: pd.DataFrame | None = None) -> ScheduleResult:
-    """The schedule the schedule stage wrote, as a plan (its relaxations as recorded)."""
-    from ntm_analysis.schedule.planning import cost_lines, schedule_rules
+def load_schedule(settings: Settings, rules: PlanRules, lines: pd.DataFrame) -> ScheduleResult:
+    """The schedule the schedule stage wrote, as a plan (its relaxations as recorded), under ``rules``."""
+    from ntm_analysis.schedule.planning import schedule_rules
     from ntm_analysis.schedule.solver import SchedulePlan, spend_by_year
 
     catalog = Catalog(settings.processed)
-    rules = rules or plan_rules_for(settings)
     summary = catalog.read("schedule_summary")
     frame = catalog.read("schedule_plan")
     relaxed = [{**r, "rule": (r["rule"], tuple(r["key"]) if isinstance(r["key"], list) else r["key"])}
@@ -274,6 +281,4 @@ def load_schedule(settings: Settings, rules: PlanRules | None = None,
                         int(summary["total_cost_vnd"]), int(summary["villages_scheduled"]), relaxed,
                         summary["violations"])
     plan.spend = spend_by_year(frame, schedule_rules(plan, rules))
-    if lines is None:
-        lines = cost_lines(catalog.read("cost_projection"))
     return ScheduleResult(plan, rules, lines, summary)

@@ -37,6 +37,7 @@ relaxations), one row per plan.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -129,7 +130,12 @@ def cost_lines(projection: pd.DataFrame) -> pd.DataFrame:
 
 
 def annual_budgets(resources: PlanResources, years: list[int]) -> pd.DataFrame:
-    """Each source's total split evenly over ``years``, to the đồng (the earlier years take the odd đồng)."""
+    """The plan's annual table where it has one; else each source's total split evenly over ``years``, to the
+    đồng (the earlier years take the odd đồng)."""
+    if resources.by_year_vnd:
+        rows = {source: [resources.by_year_vnd.get(y, {}).get(source, 0) for y in years]
+                for source in resources.by_source_vnd}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=list(years)).astype("int64").rename_axis("source")
     shares = [Fraction(1, len(years))] * len(years)
     rows = {source: allocate(total, shares) for source, total in resources.by_source_vnd.items()}
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(years)).astype("int64").rename_axis("source")
@@ -140,11 +146,15 @@ def plan_rules(plan: dict, resources: PlanResources, scheduling: SchedulingDefau
                budgets: Mapping[str, Mapping[int, float]] | None = None, min_per_year: int | None = None,
                quotas: Mapping[str, int] | None = None, border_share: float | None = None,
                objective: str | None = None, phasing: Mapping[int, object] | None = None,
-               names: Mapping[str, tuple[str, str]] | None = None) -> PlanRules:
+               names: Mapping[str, tuple[str, str]] | None = None,
+               candidates: pd.DataFrame | None = None) -> PlanRules:
     """The plan's rules for ``start``–``end``, each overridable.
 
-    Defaults: villages a year, category quotas and border-commune share from ``plan["targets"]``; annual
-    budgets from ``resources`` split over the plan's resource period by the scheduling file's rule;
+    Defaults: villages a year, category quotas and border-commune share from ``plan["targets"]`` (a target
+    the plan does not set is no rule: 0 villages, no quota, 0 %); a ``villages_share`` target (percent of the
+    villages meeting the standard by the end) becomes, per plan category of ``candidates``, a quota of the
+    villages still to reach it (the larger of that and the category's own quota); annual budgets from the
+    plan's annual table, else from ``resources`` split over the plan's resource period by the scheduling file's rule;
     phasing and objective from the scheduling file. ``budgets`` (million VND, ``{source: {year:
     amount}}``) replaces single cells, converted to whole đồng exactly; then every budget is multiplied by
     ``budget_scale`` (rounded to the đồng, half to even). ``quotas`` replaces the quotas it names.
@@ -157,7 +167,7 @@ def plan_rules(plan: dict, resources: PlanResources, scheduling: SchedulingDefau
     """
     defaults = scheduling
     years = list(range(int(start), int(end) + 1))
-    period = plan["resources"].get("period", plan["period"])
+    period = (plan.get("resources") or {}).get("period", plan["period"])
     table = annual_budgets(resources, list(range(period["start"], period["end"] + 1))).reindex(columns=years)
     table = _override_budgets(table, budgets or {})
     if table.isna().any().any():
@@ -168,15 +178,28 @@ def plan_rules(plan: dict, resources: PlanResources, scheduling: SchedulingDefau
         raise ValueError(f"budget_scale must not be negative, got {budget_scale}")
     scale = Fraction(str(budget_scale))
     table = table.map(lambda vnd: round(Fraction(int(vnd)) * scale)).astype("int64")
-    targets = plan["targets"]
-    quota = {**targets["by_category"], **(quotas or {})}
+    targets = plan.get("targets") or {}
+    quota = dict(targets.get("by_category") or {})
+    for category, need in _share_quotas(targets.get("villages_share"), candidates).items():
+        quota[category] = max(int(quota.get(category, 0)), need)
+    quota = {**quota, **(quotas or {})}
     if any(int(q) < 0 for q in quota.values()):
         raise ValueError(f"category quotas must not be negative, got {quota}")
-    per_year = targets["villages_per_year"] if min_per_year is None else int(min_per_year)
+    per_year = int(targets.get("villages_per_year") or 0) if min_per_year is None else int(min_per_year)
+    share = targets.get("border_commune_share") or 0
     return PlanRules(tuple(years), dict.fromkeys(years, per_year), {c: int(q) for c, q in quota.items()},
-                     float(targets["border_commune_share"] if border_share is None else border_share), table,
+                     float(share if border_share is None else border_share), table,
                      dict(defaults.phasing if phasing is None else phasing),
                      defaults.objective if objective is None else objective, names=dict(names or {}))
+
+
+def _share_quotas(share: float | None, candidates: pd.DataFrame | None) -> dict[str, int]:
+    """Per plan category, the villages still to reach the standard for ``share`` % of them to meet it."""
+    if share is None or candidates is None or candidates.empty:
+        return {}
+    counts = candidates.groupby("plan_category", observed=True)["meets_at_baseline"].agg(["size", "sum"])
+    return {str(c): max(math.ceil(Fraction(str(share)) * int(r["size"]) / 100) - int(r["sum"]), 0)
+            for c, r in counts.iterrows()}
 
 
 def _override_budgets(table: pd.DataFrame, budgets: Mapping[str, Mapping[int, float]]) -> pd.DataFrame:
