@@ -73,9 +73,6 @@ OBJECTIVES = ("min_cost", "max_villages")
 RELAXATIONS = ("villages_first", "money_first")
 COUNT_RULES = ("per_year", "category", "border", "deadline")  # rules relaxed in villages
 MONEY_UNIT = 1_000_000  # đồng per unit of the budget rows and slacks in the programme
-# HiGHS's feasibility and integrality tolerances (default 1e-6, a đồng in MONEY_UNIT): a thousandth of a đồng,
-# so that a bound one đồng below a plan found is seen by the solver
-TOLERANCES = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
 MAX_SOLVES = 60  # HiGHS calls per measure before the best plan found is returned with its proven gap
 
 
@@ -138,12 +135,14 @@ class ScheduleError(RuntimeError):
 @dataclass(frozen=True)
 class _Model:
     """Rows of the programme by rule, so that rules can be made elastic and named; budget rows in
-    ``MONEY_UNIT``."""
+    ``MONEY_UNIT``. Variable ``v * n_years + j``: village ``v`` in year position ``j``."""
 
-    rows: list[tuple[str, object, csr_matrix, float, float]]  # (rule, key, row, lower, upper)
+    rules: list[tuple[str, object]]  # (rule, key) per row
+    matrix: csr_matrix
+    lower: np.ndarray
+    upper: np.ndarray
     n_vars: int
     cost: np.ndarray  # đồng, per variable
-    upper: np.ndarray
     n_years: int
 
 
@@ -152,42 +151,48 @@ def _model(cands: pd.DataFrame, rules: PlanRules, border_total: int, border_done
     border communes, and those already meeting the standard (they count toward the share)."""
     n, years = len(cands), list(rules.years)
     n_years = len(years)
-    idx = lambda v, y: v * n_years + y  # noqa: E731 - the variable index of village v, year position y
-    cost = np.repeat(cands["cost_vnd"].to_numpy(float), n_years)
-    upper = np.ones(n * n_years)
-    deadline = cands["commune_target_year"]
-    linked = cands["plan_category"].eq("commune_linked").to_numpy()
-    rows = []
+    var = np.arange(n * n_years).reshape(n, n_years)
+    codes = cands["village_code"].tolist()
+    deadline = cands["commune_target_year"].to_numpy(dtype=float, na_value=np.inf)
+    linked = (cands["plan_category"].eq("commune_linked").to_numpy() & np.isfinite(deadline)
+              & ~cands["village_code"].isin(rules.deadline_exempt).to_numpy())
+    names, lower, upper, entries = [], [], [], []  # entries: (columns, values) per row
+
+    def add(rule: str, key: object, columns: np.ndarray, values: np.ndarray | float, low: float, up: float) -> None:
+        names.append((rule, key))
+        lower.append(low)
+        upper.append(up)
+        entries.append((columns, np.broadcast_to(np.asarray(values, dtype=float), columns.shape)))
+
     for v in range(n):
-        rows.append(("once", cands["village_code"].iat[v], _row({idx(v, j): 1 for j in range(n_years)}, n * n_years),
-                     0, 1))
-        if linked[v] and pd.notna(deadline.iat[v]) and cands["village_code"].iat[v] not in rules.deadline_exempt:
-            late = {idx(v, j): 1 for j, y in enumerate(years) if y > int(deadline.iat[v])}
-            if late:
-                rows.append(("deadline", cands["village_code"].iat[v], _row(late, n * n_years), 0, 0))
+        add("once", codes[v], var[v], 1.0, 0, 1)
+        late = np.array([y > deadline[v] for y in years])
+        if linked[v] and late.any():
+            add("deadline", codes[v], var[v, late], 1.0, 0, 0)
     for j, y in enumerate(years):
-        rows.append(("per_year", y, _row({idx(v, j): 1 for v in range(n)}, n * n_years),
-                     rules.min_per_year.get(y, 0), np.inf))
+        add("per_year", y, var[:, j], 1.0, rules.min_per_year.get(y, 0), np.inf)
+    category = cands["plan_category"].to_numpy(object)
     for cat, quota in rules.category_quotas.items():
-        members = np.flatnonzero(cands["plan_category"].eq(cat).to_numpy())
-        rows.append(("category", cat, _row({idx(v, j): 1 for v in members for j in range(n_years)}, n * n_years),
-                     quota, np.inf))
-    border = np.flatnonzero(cands["border_commune"].to_numpy(bool))
+        add("category", cat, var[category == cat].ravel(), 1.0, quota, np.inf)
     if border_total and rules.border_share > 0:
-        rows.append(("border", rules.border_share,
-                     _row({idx(v, j): 1 for v in border for j in range(n_years)}, n * n_years),
-                     border_need(rules, border_total) - border_done, np.inf))
+        add("border", rules.border_share, var[cands["border_commune"].to_numpy(bool)].ravel(), 1.0,
+            border_need(rules, border_total) - border_done, np.inf)
     shares, denominator = share_numerators(rules)
     for source in rules.sources:
         amounts = cands[f"cost_{source}"].to_numpy(float) / MONEY_UNIT
         for t, year in enumerate(years):
-            coeffs = {}
-            for j in np.flatnonzero(shares[:, t]):
-                for v in np.flatnonzero(amounts):
-                    coeffs[idx(v, j)] = amounts[v] * shares[j, t] / denominator
-            rows.append(("budget", (source, year), _row(coeffs, n * n_years), -np.inf,
-                         float(rules.budgets.at[source, year]) / MONEY_UNIT))
-    return _Model(rows, n * n_years, cost, upper, n_years)
+            # village v in year position j spends amounts[v] * shares[j, t] / denominator in year t
+            coeffs = amounts[:, None] * shares[:, t][None, :] / denominator
+            keep = coeffs != 0
+            # spends are multiples of 1/denominator đồng: the bound halfway to the first one over the budget
+            add("budget", (source, year), var[keep], coeffs[keep], -np.inf,
+                (float(rules.budgets.at[source, year]) + 0.5 / denominator) / MONEY_UNIT)
+    rows = np.concatenate([np.full(len(c), i) for i, (c, _) in enumerate(entries)] or [np.zeros(0, int)])
+    cols = np.concatenate([c for c, _ in entries] or [np.zeros(0, int)])
+    vals = np.concatenate([v for _, v in entries] or [np.zeros(0)])
+    matrix = coo_matrix((vals, (rows, cols)), shape=(len(names), n * n_years)).tocsr()
+    return _Model(names, matrix, np.array(lower, dtype=float), np.array(upper, dtype=float), n * n_years,
+                  np.repeat(cands["cost_vnd"].to_numpy(float), n_years), n_years)
 
 
 def border_need(rules: PlanRules, border_total: int) -> int:
@@ -239,12 +244,6 @@ def _money(vnd: int, lang: str) -> str:
     return format_money(vnd, lang, unit="million" if vnd % MONEY_UNIT == 0 else "vnd")
 
 
-def _row(coeffs: dict[int, float], n_vars: int) -> csr_matrix:
-    cols = np.fromiter(coeffs.keys(), dtype=np.int64, count=len(coeffs))
-    vals = np.fromiter(coeffs.values(), dtype=float, count=len(coeffs))
-    return coo_matrix((vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, n_vars)).tocsr()
-
-
 # ---------------------------------------------------------------- the programme HiGHS sees
 
 
@@ -267,46 +266,53 @@ class _Program:
 
 
 def _program(model: _Model, elastic: bool) -> _Program:
-    matrix = vstack([r[2] for r in model.rows]).tocsr()
-    lower = np.array([r[3] for r in model.rows], dtype=float)
-    upper = np.array([r[4] for r in model.rows], dtype=float)
+    ones = np.ones(model.n_vars)
     if not elastic:
-        return _Program(matrix, lower, upper, model.upper, np.ones(model.n_vars), model.n_vars, model.n_years, ())
-    soft = [i for i, r in enumerate(model.rows) if r[0] != "once"]
-    signs = [-1.0 if model.rows[i][4] < np.inf else 1.0 for i in soft]  # "≤" rows lose slack, "≥" rows gain it
-    slacks = coo_matrix((signs, (soft, np.arange(len(soft)))), shape=(len(model.rows), len(soft)))
-    rules = tuple(model.rows[i][0] for i in soft)
+        return _Program(model.matrix, model.lower, model.upper, ones, ones, model.n_vars, model.n_years, ())
+    soft = [i for i, (rule, _) in enumerate(model.rules) if rule != "once"]
+    signs = [-1.0 if model.upper[i] < np.inf else 1.0 for i in soft]  # "≤" rows lose slack, "≥" rows gain it
+    slacks = coo_matrix((signs, (soft, np.arange(len(soft)))), shape=(len(model.rules), len(soft)))
+    rules = tuple(model.rules[i][0] for i in soft)
     # a count rule cannot be relaxed below nothing (a deadline by more than its village)
-    bounds = [np.inf if r == "budget" else max(lower[i], 1.0 if r == "deadline" else 0.0) for i, r in zip(soft, rules)]
-    return _Program(hstack([matrix, slacks]).tocsr(), lower, upper, np.concatenate([model.upper, bounds]),
-                    np.concatenate([np.ones(model.n_vars), [float(r != "budget") for r in rules]]), model.n_vars,
-                    model.n_years, rules)
+    bounds = [np.inf if r == "budget" else max(model.lower[i], 1.0 if r == "deadline" else 0.0)
+              for i, r in zip(soft, rules)]
+    return _Program(hstack([model.matrix, slacks]).tocsr(), model.lower, model.upper, np.concatenate([ones, bounds]),
+                    np.concatenate([ones, [float(r != "budget") for r in rules]]), model.n_vars, model.n_years, rules)
 
 
 @dataclass(frozen=True)
 class _Measure:
-    """A quantity to minimise: HiGHS sees ``coeffs`` (over all columns, in scaled units), the exact value
-    of a plan is ``exact(evaluation)`` (an int, in whole ``unit``s: villages, đồng); ``unit``: exact units
-    per scaled unit."""
+    """A quantity to minimise: HiGHS's objective ``coeffs`` (over all columns); the exact value of a plan
+    is ``exact(evaluation)``, an int in whole units (villages, đồng), and ``unit`` exact units make one
+    unit of the objective. In a constraint the coefficients are divided by the largest (near 1)."""
 
     name: str
     coeffs: np.ndarray
     unit: float
     exact: Callable[[dict], int]
 
+    def row(self, value: int) -> tuple[np.ndarray, float]:
+        """This measure ≤ ``value`` + half a unit, as a well-scaled row and its bound."""
+        top = max(float(np.abs(self.coeffs).max(initial=0.0)), 1e-12)
+        return self.coeffs / top, (value + 0.5) / self.unit / top
 
-def _measures(program: _Program, model: _Model, names: list[str], rate: int = 0) -> list[_Measure]:
+
+def _measures(program: _Program, model: _Model, names: list[str], rate: int = 0, exact_cost: bool = False
+              ) -> list[_Measure]:
     """The measures ``names`` over ``program``: ``villages`` (short), ``money`` (extra, đồng), ``rate``
-    (``rate`` đồng per village short + extra money), ``count`` (minus the villages scheduled), ``cost``."""
+    (``rate`` đồng per village short + extra money), ``count`` (minus the villages scheduled), ``cost``.
+
+    Money objectives count in đồng (one đồng must be a step HiGHS sees: its tolerances are near 1e-6 of
+    the objective), as does the cost with ``exact_cost``; otherwise the cost counts in average village
+    costs, which HiGHS solves much sooner (benchmarks/README.md)."""
     n_slacks = len(program.slack_rule)
     count_slacks = np.concatenate([np.zeros(program.n_x), [float(r != "budget") for r in program.slack_rule]])
     money_slacks = np.concatenate([np.zeros(program.n_x), [float(r == "budget") for r in program.slack_rule]])
-    cost_unit = max(float(model.cost.mean()) if model.n_vars else 1.0, 1.0)  # average village cost, đồng
+    cost_unit = 1.0 if exact_cost else max(float(model.cost.mean()) if model.n_vars else 1.0, 1.0)
     table = {
         "villages": (count_slacks, 1.0, lambda e: e["villages"]),
-        "money": (money_slacks, float(MONEY_UNIT), lambda e: e["money"]),
-        "rate": (count_slacks * rate / MONEY_UNIT + money_slacks, float(MONEY_UNIT),
-                 lambda e: rate * e["villages"] + e["money"]),
+        "money": (money_slacks * MONEY_UNIT, 1.0, lambda e: e["money"]),
+        "rate": (count_slacks * rate + money_slacks * MONEY_UNIT, 1.0, lambda e: rate * e["villages"] + e["money"]),
         "count": (np.concatenate([-np.ones(program.n_x), np.zeros(n_slacks)]), 1.0, lambda e: -e["count"]),
         "cost": (np.concatenate([model.cost / cost_unit, np.zeros(n_slacks)]), cost_unit, lambda e: e["cost"]),
     }
@@ -429,13 +435,18 @@ def _check_relaxation(relaxation: str | int) -> None:
 
 def normalise_candidates(cands: pd.DataFrame) -> pd.DataFrame:
     """Candidates with clean dtypes: boolean flags, Int64 years, int64 whole-VND costs."""
-    costs = [c for c in cands.columns if c.startswith("cost_")]
-    out = cands.reset_index(drop=True).astype({c: "int64" for c in costs})
-    out["border_commune"] = out["border_commune"].fillna(False).astype(bool)
-    out["meets_at_baseline"] = out["meets_at_baseline"].fillna(False).astype(bool)
-    out["commune_target_year"] = pd.to_numeric(out["commune_target_year"], errors="coerce").astype("Int64")
-    if "year" in out.columns:
-        out["year"] = pd.to_numeric(out["year"], errors="coerce").astype("Int64")
+    wanted = {**{c: "int64" for c in cands.columns if c.startswith("cost_")}, "border_commune": "bool",
+              "meets_at_baseline": "bool", "commune_target_year": "Int64", "year": "Int64"}
+    out = cands.reset_index(drop=True)
+    for column, dtype in wanted.items():
+        if column not in out.columns or out[column].dtype == dtype:
+            continue  # already clean: no copy
+        if dtype == "bool":
+            out[column] = out[column].fillna(False).astype(bool)
+        elif dtype == "Int64":
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
+        else:
+            out[column] = out[column].astype(dtype)
     return out
 
 
@@ -460,7 +471,8 @@ def _optimise(cands: pd.DataFrame, rules: PlanRules, time_limit: float, mip_gap:
     names = ["cost"] if rules.objective == "min_cost" else ["count", "cost"]
     exact = _Exact(pending, rules, *_border_counts(cands))
     keeps = lambda when: (lambda e: e if not e["short"] else None)(exact.evaluate(when))  # noqa: E731
-    found = _lexicographic(program, _measures(program, model, names), keeps, time_limit, mip_gap)
+    found = _lexicographic(program, _measures(program, model, names, exact_cost=mip_gap == 0), keeps, time_limit,
+                           mip_gap)
     return None if found is None else (found[0], found[2][-1])
 
 
@@ -486,45 +498,57 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
     """Minimise ``measures`` in order, each with the ones before fixed at their minimum.
 
     HiGHS proposes; ``evaluate`` judges exactly (None: the plan breaks a rule). A proposal that breaks a
-    rule, or exceeds a fixed measure, is cut off and the programme solved again. A measure's minimum is
-    proven when HiGHS's lower bound rules out any plan one unit better; until then the programme is
-    solved again under that bound. The last measure may stop within ``mip_gap`` (relative), the others
-    are proven exactly. Returns the plan (year positions), its evaluation and each measure's proven
-    relative gap; None when no plan exists.
+    rule, or exceeds a fixed measure, is cut off for good and the programme solved again. A measure's
+    minimum is proven when, with the plan found cut off and the bound "one unit better" added, HiGHS finds
+    no plan; for a count of villages (coefficients 1, integer) HiGHS's lower bound is enough. Money and cost
+    differences of a đồng are at HiGHS's tolerance, so its bound is not trusted there. The last measure may
+    stop within ``mip_gap`` (relative), the others are minimised exactly. Returns the plan (year
+    positions), its evaluation and each measure's proven relative gap; None when no plan exists.
     """
     n_years = program.n_years
     n = program.n_x // n_years if n_years else 0
+    if program.matrix.shape[1] == 0:  # nothing to schedule and nothing to relax: the empty plan
+        evaluation = evaluate(np.zeros(0, dtype=np.int64))
+        return None if evaluation is None else (np.zeros(0, dtype=np.int64), evaluation, [0.0] * len(measures))
     fixed: list[tuple[_Measure, int]] = []
-    cuts: list[np.ndarray] = []
+    broken: list[np.ndarray] = []  # plans that break a rule exactly
     best: tuple[np.ndarray, dict] | None = None
     gaps: list[float] = []
     for k, measure in enumerate(measures):
         allowed = mip_gap if k == len(measures) - 1 else 0.0
+        trust_bound = measure.name in ("villages", "count")
         stage: tuple[np.ndarray, dict, int] | None = None
-        bound, gap = None, math.inf
+        bound, gap, seen = None, math.inf, []  # seen: this measure's plans found, cut off while looking further
         for _ in range(MAX_SOLVES):
-            extra = [(m.coeffs, (v + 0.5) / m.unit) for m, v in fixed]  # fixed: not half a unit worse
-            extra += [] if bound is None else [(measure.coeffs, bound)]
-            result = _solve(program, measure.coeffs, time_limit, allowed, 0.5 / measure.unit, extra, cuts)
+            extra = [m.row(v) for m, v in fixed]  # the measures before: not worse than their minimum
+            extra += [] if bound is None else [measure.row(bound)]
+            result = _solve(program, measure.coeffs, time_limit, allowed, 0.5 / measure.unit, extra, broken + seen)
+            if result.status == 2 and stage is None and best is not None:
+                # the plan of the measures before keeps these rows: presolve misjudged a row at its tolerance
+                result = _solve(program, measure.coeffs, time_limit, allowed, 0.5 / measure.unit, extra, broken,
+                                presolve=False)
             if result.x is None:
                 gap = 0.0 if result.status == 2 and stage is not None else gap  # nothing better: proven
                 break
+            chosen = np.round(result.x[: program.n_x]) > 0.5
             when = _when(result.x, n, n_years)
             evaluation = None if when is None else evaluate(when)
             if evaluation is None or any(m.exact(evaluation) > v for m, v in fixed):
-                cuts.append(np.round(result.x[: program.n_x]) > 0.5)  # breaks a rule exactly: cut it off
+                broken.append(chosen)
                 continue
             value = measure.exact(evaluation)
             if stage is None or value < stage[2]:
                 stage = (when, evaluation, value)
-            bound_found = getattr(result, "mip_dual_bound", None)
-            lower = -math.inf if bound_found is None or np.isnan(bound_found) else float(bound_found) * measure.unit
+            found = getattr(result, "mip_dual_bound", None)
+            lower = -math.inf if found is None or np.isnan(found) else float(found) * measure.unit
             gap = max(stage[2] - lower, 0.0) / max(abs(stage[2]), 1)
-            if lower > stage[2] - 0.75 or allowed > 0 or result.status != 0:
-                gap = 0.0 if lower > stage[2] - 0.75 else gap  # a plan one unit better is ruled out
+            if trust_bound and lower > stage[2] - 0.75:
+                gap = 0.0  # a plan one unit better is ruled out
                 break
-            bound = (stage[2] - 0.5) / measure.unit  # look for a plan at least one unit better …
-            cuts.append(np.round(result.x[: program.n_x]) > 0.5)  # … other than this one
+            if allowed > 0 or result.status != 0:  # within the gap asked, or out of time
+                break
+            bound = stage[2] - 1  # look for a plan at least one unit better, other than this one
+            seen.append(chosen)
         if stage is None:
             if best is None:
                 return None
@@ -537,20 +561,25 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
 
 
 def _solve(program: _Program, c: np.ndarray, time_limit: float, mip_gap: float, abs_gap: float = 1e-6,
-           extra: list[tuple[np.ndarray, float]] = (), cuts: list[np.ndarray] = ()) -> OptimizeResult:
+           extra: list[tuple[np.ndarray, float]] = (), cuts: list[np.ndarray] = (), presolve: bool = True
+           ) -> OptimizeResult:
     """HiGHS on ``program`` with objective ``c``, the ``extra`` rows (coefficients ≤ bound) and the no-good
-    ``cuts`` (each a chosen set of ``x`` columns, excluded)."""
+    ``cuts`` (each a chosen set of ``x`` columns, excluded); without presolve after a solve error."""
     n_slacks = program.matrix.shape[1] - program.n_x
     rows = [program.matrix, *[csr_matrix(coeffs[None, :]) for coeffs, _ in extra],
             *[csr_matrix(np.concatenate([np.where(cut, 1.0, -1.0), np.zeros(n_slacks)])[None, :]) for cut in cuts]]
     lower = np.concatenate([program.lower, np.full(len(extra) + len(cuts), -np.inf)])
     upper = np.concatenate([program.upper, [b for _, b in extra], [cut.sum() - 1.0 for cut in cuts]])
-    with _quiet_solver(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)  # passed on to HiGHS as they are
-        return milp(c, constraints=LinearConstraint(vstack(rows).tocsr(), lower, upper),
-                    integrality=program.integrality, bounds=(0, program.var_upper),
-                    options={"time_limit": time_limit, "mip_rel_gap": mip_gap, "mip_abs_gap": abs_gap,
-                             **TOLERANCES})
+    constraints = LinearConstraint(vstack(rows).tocsr(), lower, upper)
+    options = {"time_limit": time_limit, "mip_rel_gap": mip_gap, "mip_abs_gap": abs_gap}
+    for presolve in dict.fromkeys((presolve, False)):  # a solve error when a row is off by its tolerance
+        with _quiet_solver(), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)  # mip_abs_gap: passed on
+            result = milp(c, constraints=constraints, integrality=program.integrality,
+                          bounds=(0, program.var_upper), options={**options, "presolve": presolve})
+        if result.status != 4:
+            break
+    return result
 
 
 def _plan_from(when: np.ndarray, pending: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules, status: str,
@@ -574,14 +603,18 @@ def spend_by_year(schedule: pd.DataFrame, rules: PlanRules) -> pd.DataFrame:
 
 def exact_spend(schedule: pd.DataFrame, rules: PlanRules) -> dict[tuple[str, int], Fraction]:
     """Money spent per (source, year) under the phasing rule, exactly (fractions of a đồng)."""
-    done = schedule[schedule["year"].notna()]
+    done = schedule["year"].notna().to_numpy()
+    when = schedule["year"].to_numpy(dtype=float, na_value=0)[done].astype(np.int64)
+    costs = schedule[[f"cost_{s}" for s in rules.sources]].to_numpy(np.int64)[done]
     spend = {(s, y): Fraction(0) for s in rules.sources for y in rules.years}
-    sums = done.groupby(done["year"].astype("int64"))[[f"cost_{s}" for s in rules.sources]].sum()
-    for when, amounts in sums.iterrows():
-        for year, share in year_shares(rules.phasing, int(when), [rules.years[0]]).items():
+    distinct, position = np.unique(when, return_inverse=True)
+    sums = np.zeros((len(distinct), len(rules.sources)), dtype=np.int64)  # year scheduled × source
+    np.add.at(sums, position, costs)
+    for i, scheduled in enumerate(distinct.tolist()):
+        for year, share in year_shares(rules.phasing, scheduled, [rules.years[0]]).items():
             if year in rules.years:
-                for source in rules.sources:
-                    spend[source, year] += share * int(amounts[f"cost_{source}"])
+                for k, source in enumerate(rules.sources):
+                    spend[source, year] += share * int(sums[i, k])
     return spend
 
 
