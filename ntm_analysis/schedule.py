@@ -71,9 +71,9 @@ CANDIDATE_COLUMNS = ["village_code", "commune", "plan_category", "border_commune
                      "meets_at_baseline", "criteria_missing", "cost_vnd"]
 OBJECTIVES = ("min_cost", "max_villages")
 RELAXATIONS = ("villages_first", "money_first")
-COUNT_RULES = ("per_year", "category", "border", "deadline")  # rules relaxed in villages
 MONEY_UNIT = 1_000_000  # đồng per unit of the budget rows and slacks in the programme
 MAX_SOLVES = 60  # HiGHS calls per measure before the best plan found is returned with its proven gap
+NON_NEGATIVE = ("villages", "money", "rate")  # measures that cannot be below 0
 
 
 @dataclass(frozen=True)
@@ -470,7 +470,11 @@ def _optimise(cands: pd.DataFrame, rules: PlanRules, time_limit: float, mip_gap:
     program = _program(model, elastic=False)
     names = ["cost"] if rules.objective == "min_cost" else ["count", "cost"]
     exact = _Exact(pending, rules, *_border_counts(cands))
-    keeps = lambda when: (lambda e: e if not e["short"] else None)(exact.evaluate(when))  # noqa: E731
+
+    def keeps(when: np.ndarray) -> dict | None:
+        evaluation = exact.evaluate(when)
+        return None if evaluation["short"] else evaluation
+
     found = _lexicographic(program, _measures(program, model, names, exact_cost=mip_gap == 0), keeps, time_limit,
                            mip_gap)
     return None if found is None else (found[0], found[2][-1])
@@ -542,7 +546,7 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
             found = getattr(result, "mip_dual_bound", None)
             lower = -math.inf if found is None or np.isnan(found) else float(found) * measure.unit
             gap = max(stage[2] - lower, 0.0) / max(abs(stage[2]), 1)
-            if trust_bound and lower > stage[2] - 0.75:
+            if (trust_bound and lower > stage[2] - 0.75) or (measure.name in NON_NEGATIVE and stage[2] == 0):
                 gap = 0.0  # a plan one unit better is ruled out
                 break
             if allowed > 0 or result.status != 0:  # within the gap asked, or out of time

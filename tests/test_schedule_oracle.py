@@ -140,9 +140,9 @@ def random_instance(seed: int) -> dict:
                 budgets[s][y] = max(math.ceil(need) + int(rng.integers(-3, 3)), 0)
             else:
                 budgets[s][y] = int(rng.integers(0, 600_000_000))
-    per_year = {y: int(rng.integers(0, 3)) for y in years}
-    quotas = {c: int(rng.integers(0, 3)) for c in CATEGORIES if rng.random() < 0.7}
-    return {**inst, "rules": {"per_year": per_year, "quotas": quotas, "border_share": int(rng.choice([0, 50, 90])),
+    per_year = {y: int(rng.integers(0, 2)) for y in years}
+    quotas = {c: int(rng.integers(0, 3)) for c in CATEGORIES if rng.random() < 0.4}
+    return {**inst, "rules": {"per_year": per_year, "quotas": quotas, "border_share": int(rng.choice([0, 0, 50, 90])),
                               "border_relief": 0, "budgets": budgets, "exempt": ()}}
 
 
@@ -223,12 +223,14 @@ def assert_matches_oracle(inst: dict, order: str | int) -> str:
 
 
 def test_scheduler_matches_brute_force_on_1000_random_instances():
-    started, statuses = time.perf_counter(), []
+    """Seeded; each order of relaxation on a third of the instances. CPU time, not wall time, is bounded:
+    the machine may be shared."""
+    started, statuses = time.process_time(), []
     orders = ["villages_first", "money_first", RATE]
     for seed in range(1000):
         statuses.append(assert_matches_oracle(random_instance(seed), orders[seed % 3]))
     assert statuses.count("relaxed") >= 200 and statuses.count("optimal") >= 200  # both kinds, plenty
-    assert time.perf_counter() - started < 60
+    assert time.process_time() - started < 60
 
 
 def test_both_relaxations_side_by_side_are_the_smallest():
