@@ -15,30 +15,34 @@ says village ``v`` reaches the standard in year ``y``. Constraints (the plan's, 
 Objective: ``min_cost`` (least total cost that meets the plan) or ``max_villages`` (most villages
 under the budgets, then the least cost among those, solved in that order).
 
-Scaling and exactness: budget rows and budget slacks count money in million đồng (``MONEY_UNIT``) and
-the cost objective in average village costs, so every coefficient is near 1. HiGHS works within its
+Scaling and exactness: budget rows and budget slacks count money in million đồng (``MONEY_UNIT``), so
+the coefficients of every row are near 1; objectives count money in đồng (a đồng must be a step HiGHS
+sees) and the cost in average village costs (in đồng when ``mip_gap`` is 0). HiGHS works within its
 tolerances (a binary may come back as 0.99999999, a row may be over by a fraction of a đồng), so its
 answer is only a proposal: the binaries are rounded and the plan is re-checked exactly, in whole đồng
-with fractions for the phasing shares. A proposal that breaks a rule exactly is cut off (a "no-good"
-constraint) and the programme solved again; a plan is never shown broken.
+with the phasing shares over a common denominator. A proposal that breaks a rule exactly is cut off (a
+"no-good" constraint) and the programme solved again; a plan is never shown broken.
 
 When no plan exists, an elastic programme gives every rule but "once" a slack, and the **smallest
 relaxation** is found lexicographically, in two measures:
 
 - *villages short*: the villages by which the annual minimums, category quotas and border share fall
-  short, summed over the rules, plus the commune-linked villages released from their commune's year;
+  short, summed over the rules (a village missing from a year's minimum and from a quota counts
+  twice), plus the commune-linked villages released from their commune's year;
 - *extra money*: the whole đồng added to the budgets, summed over sources and years (each budget grows
   by its overrun rounded up to the đồng).
 
 ``relaxation`` chooses the order: ``"villages_first"`` (fewest villages short, then least extra money:
 "meet every target, the budgets must grow by …"), ``"money_first"`` (least extra money, then fewest
-villages short: "keep the budgets, N villages fewer …"), or a whole number of đồng per village (an
-exchange rate: least ``rate × villages short + extra money``, then fewest villages short). Each measure
+villages short: "keep the budgets, the village targets fall N short …"), or a whole number of đồng per
+village (an exchange rate: least ``rate × villages short + extra money``, then fewest villages short).
+Each measure
 is minimised with the ones before it fixed, and its minimum is proven in whole units (villages, đồng):
-the exact value of the plan found is compared with HiGHS's lower bound, and while a smaller value is not
-ruled out the programme is solved again for one. :func:`relaxation_alternatives` gives both orders side
-by side. The rules are relaxed by exactly the amounts named (:func:`relax`), and the best plan under them
-is returned with ``status == "relaxed"``.
+by HiGHS's lower bound for villages, and for money by solving again for a plan one đồng better (and
+other than the one found) until HiGHS finds none (``relaxation_gap``: the proven gap when the time limit
+comes first). :func:`relaxation_alternatives` gives both orders side by side. The rules are relaxed by
+exactly the amounts named (:func:`relax`), and the best plan under them is returned with ``status ==
+"relaxed"`` (the relaxation's own plan when HiGHS finds no better one in the time limit).
 
 Candidate frame (``CANDIDATE_COLUMNS``): ``village_code, commune, plan_category, border_commune,
 commune_target_year, meets_at_baseline, criteria_missing, cost_vnd`` and one ``cost_<source>`` column
@@ -415,7 +419,8 @@ def schedule_villages(cands: pd.DataFrame, rules: PlanRules, time_limit: float =
         relaxations, witness, relaxation_gap = _minimal_relaxation(cands, rules, time_limit, relaxation)
         if relaxations:
             status, rules = "relaxed", relax(rules, relaxations)
-        found = _optimise(cands, rules, time_limit, mip_gap) or (witness, math.inf)
+        # the relaxation's own plan keeps the relaxed rules: the incumbent until HiGHS finds a better one
+        found = _optimise(cands, rules, time_limit, mip_gap, witness) or (witness, math.inf)
     pending = cands[~cands["meets_at_baseline"]].reset_index(drop=True)
     plan = _plan_from(found[0], pending, cands, rules, status, relaxations)
     plan.mip_gap, plan.relaxation, plan.relaxation_gap = found[1], relaxation, relaxation_gap
@@ -462,10 +467,10 @@ def _border_counts(cands: pd.DataFrame) -> tuple[int, int]:
     return int(border.sum()), int((border & cands["meets_at_baseline"]).sum())
 
 
-def _optimise(cands: pd.DataFrame, rules: PlanRules, time_limit: float, mip_gap: float
-              ) -> tuple[np.ndarray, float] | None:
+def _optimise(cands: pd.DataFrame, rules: PlanRules, time_limit: float, mip_gap: float,
+              start: np.ndarray | None = None) -> tuple[np.ndarray, float] | None:
     """The best plan that keeps every rule exactly (year positions of the pending villages) and the proven
-    relative gap of its cost; None when no plan exists."""
+    relative gap of its cost; None when no plan exists. ``start``: a plan known to keep the rules."""
     pending, model = _build(cands, rules)
     program = _program(model, elastic=False)
     names = ["cost"] if rules.objective == "min_cost" else ["count", "cost"]
@@ -476,7 +481,7 @@ def _optimise(cands: pd.DataFrame, rules: PlanRules, time_limit: float, mip_gap:
         return None if evaluation["short"] else evaluation
 
     found = _lexicographic(program, _measures(program, model, names, exact_cost=mip_gap == 0), keeps, time_limit,
-                           mip_gap)
+                           mip_gap, start)
     return None if found is None else (found[0], found[2][-1])
 
 
@@ -498,7 +503,8 @@ def _minimal_relaxation(cands: pd.DataFrame, rules: PlanRules, time_limit: float
 
 
 def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callable[[np.ndarray], dict | None],
-                   time_limit: float, mip_gap: float) -> tuple[np.ndarray, dict, list[float]] | None:
+                   time_limit: float, mip_gap: float, start: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, dict, list[float]] | None:
     """Minimise ``measures`` in order, each with the ones before fixed at their minimum.
 
     HiGHS proposes; ``evaluate`` judges exactly (None: the plan breaks a rule). A proposal that breaks a
@@ -506,7 +512,8 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
     minimum is proven when, with the plan found cut off and the bound "one unit better" added, HiGHS finds
     no plan; for a count of villages (coefficients 1, integer) HiGHS's lower bound is enough. Money and cost
     differences of a đồng are at HiGHS's tolerance, so its bound is not trusted there. The last measure may
-    stop within ``mip_gap`` (relative), the others are minimised exactly. Returns the plan (year
+    stop within ``mip_gap`` (relative), the others are minimised exactly. ``start``: a plan known to
+    keep the rules (year positions), the incumbent until HiGHS finds a better one. Returns the plan (year
     positions), its evaluation and each measure's proven relative gap; None when no plan exists.
     """
     n_years = program.n_years
@@ -522,6 +529,9 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
         allowed = mip_gap if k == len(measures) - 1 else 0.0
         trust_bound = measure.name in ("villages", "count")
         stage: tuple[np.ndarray, dict, int] | None = None
+        known = None if start is None else evaluate(start)
+        if known is not None and all(m.exact(known) <= v for m, v in fixed):
+            stage = (start, known, measure.exact(known))
         bound, gap, seen = None, math.inf, []  # seen: this measure's plans found, cut off while looking further
         for _ in range(MAX_SOLVES):
             extra = [m.row(v) for m, v in fixed]  # the measures before: not worse than their minimum
@@ -532,7 +542,10 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
                 result = _solve(program, measure.coeffs, time_limit, allowed, 0.5 / measure.unit, extra, broken,
                                 presolve=False)
             if result.x is None:
-                gap = 0.0 if result.status == 2 and stage is not None else gap  # nothing better: proven
+                if result.status == 2 and bound is not None:
+                    gap = 0.0  # nothing one unit better: proven
+                elif stage is not None:  # out of time with the incumbent only: its gap from HiGHS's bound
+                    gap = _gap(stage[2], getattr(result, "mip_dual_bound", None), measure.unit)
                 break
             chosen = np.round(result.x[: program.n_x]) > 0.5
             when = _when(result.x, n, n_years)
@@ -545,7 +558,7 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
                 stage = (when, evaluation, value)
             found = getattr(result, "mip_dual_bound", None)
             lower = -math.inf if found is None or np.isnan(found) else float(found) * measure.unit
-            gap = max(stage[2] - lower, 0.0) / max(abs(stage[2]), 1)
+            gap = _gap(stage[2], found, measure.unit)
             if (trust_bound and lower > stage[2] - 0.75) or (measure.name in NON_NEGATIVE and stage[2] == 0):
                 gap = 0.0  # a plan one unit better is ruled out
                 break
@@ -564,6 +577,13 @@ def _lexicographic(program: _Program, measures: list[_Measure], evaluate: Callab
     return best[0], best[1], gaps
 
 
+def _gap(value: int, dual_bound: float | None, unit: float) -> float:
+    """Proven relative gap of ``value`` (exact units) against HiGHS's lower bound (objective units)."""
+    if dual_bound is None or not np.isfinite(dual_bound):
+        return math.inf
+    return max(value - float(dual_bound) * unit, 0.0) / max(abs(value), 1)
+
+
 def _solve(program: _Program, c: np.ndarray, time_limit: float, mip_gap: float, abs_gap: float = 1e-6,
            extra: list[tuple[np.ndarray, float]] = (), cuts: list[np.ndarray] = (), presolve: bool = True
            ) -> OptimizeResult:
@@ -576,11 +596,11 @@ def _solve(program: _Program, c: np.ndarray, time_limit: float, mip_gap: float, 
     upper = np.concatenate([program.upper, [b for _, b in extra], [cut.sum() - 1.0 for cut in cuts]])
     constraints = LinearConstraint(vstack(rows).tocsr(), lower, upper)
     options = {"time_limit": time_limit, "mip_rel_gap": mip_gap, "mip_abs_gap": abs_gap}
-    for presolve in dict.fromkeys((presolve, False)):  # a solve error when a row is off by its tolerance
+    for attempt in dict.fromkeys((presolve, False)):  # a solve error when a row is off by its tolerance
         with _quiet_solver(), warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)  # mip_abs_gap: passed on
             result = milp(c, constraints=constraints, integrality=program.integrality,
-                          bounds=(0, program.var_upper), options={**options, "presolve": presolve})
+                          bounds=(0, program.var_upper), options={**options, "presolve": attempt})
         if result.status != 4:
             break
     return result
@@ -739,7 +759,9 @@ def _alternative_text(order: str, relaxations: list[dict], villages: int, money:
     counts = [r for r in relaxations if r["rule"][0] != "budget"]
     if counts:
         detail = "; ".join(r[f"message_{lang}"] for r in counts)
-        parts.append(f"ít hơn {villages} làng ({detail})" if vi else f"{villages} villages fewer ({detail})")
+        # summed over the rules: a village missing from a year's minimum and from a quota counts twice
+        parts.append(f"các chỉ tiêu số làng thiếu tổng cộng {villages} ({detail})" if vi
+                     else f"the village targets fall {villages} short in all ({detail})")
     return f"{head}: " + ("; ".join(parts))
 
 
