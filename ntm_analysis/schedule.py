@@ -36,13 +36,12 @@ relaxation** is found lexicographically, in two measures:
 "meet every target, the budgets must grow by …"), ``"money_first"`` (least extra money, then fewest
 villages short: "keep the budgets, the village targets fall N short …"), or a whole number of đồng per
 village (an exchange rate: least ``rate × villages short + extra money``, then fewest villages short).
-Each measure
-is minimised with the ones before it fixed, and its minimum is proven in whole units (villages, đồng):
-by HiGHS's lower bound for villages, and for money by solving again for a plan one đồng better (and
-other than the one found) until HiGHS finds none (``relaxation_gap``: the proven gap when the time limit
-comes first). :func:`relaxation_alternatives` gives both orders side by side. The rules are relaxed by
-exactly the amounts named (:func:`relax`), and the best plan under them is returned with ``status ==
-"relaxed"`` (the relaxation's own plan when HiGHS finds no better one in the time limit).
+Each measure is minimised with the ones before it fixed, and its minimum is proven in whole units
+(villages, đồng): by HiGHS's lower bound for villages, and for money by solving again for a plan one
+đồng better (and other than the one found) until HiGHS finds none (``relaxation_gap``: the proven gap
+when the time limit comes first). :func:`relaxation_alternatives` gives both orders side by side. The
+rules are relaxed by exactly the amounts named (:func:`relax`), and the best plan under them is returned
+with ``status == "relaxed"`` (the relaxation's own plan when HiGHS finds no better one in the time limit).
 
 Candidate frame (``CANDIDATE_COLUMNS``): ``village_code, commune, plan_category, border_commune,
 commune_target_year, meets_at_baseline, criteria_missing, cost_vnd`` and one ``cost_<source>`` column
