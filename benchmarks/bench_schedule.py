@@ -239,7 +239,7 @@ def _peak_mb() -> float:
 
 def child(job: str, folder: Path, time_limit: float, mip_gap: float, relaxation: str = "villages_first") -> dict:
     """Run one job on the instance in ``folder``; wall time, peak memory and what the plan achieved."""
-    from ntm_analysis.schedule.solver import solver as schedule
+    from ntm_analysis.schedule import solver as schedule
 
     cands = pd.read_parquet(folder / "candidates.parquet")
     rules = load_rules(json.loads((folder / "rules.json").read_text(encoding="utf-8")))

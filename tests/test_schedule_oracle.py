@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ntm_analysis.schedule import (PlanRules, check_plan, explain_infeasibility, relax, relaxation_alternatives,
+from ntm_analysis.schedule.solver import (PlanRules, check_plan, explain_infeasibility, relax, relaxation_alternatives,
                                    schedule_villages)
 
 SOURCES = ["integrated", "community"]

@@ -679,7 +679,7 @@ def check_plan(schedule: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules) ->
         meeting = int(border["meets_at_baseline"].astype(bool).sum()) + int(
             done["village_code"].isin(border["village_code"]).sum())
         need = border_need(rules, len(border))
-        relief = (lambda lang: message("schedule.violation.border_relief", lang, n=rules.border_relief)
+        relief = (lambda lang: " " + message("schedule.violation.border_relief", lang, n=rules.border_relief)
                   if rules.border_relief else "")
         if meeting < need:
             out.append(_violation(("border", rules.border_share), need - meeting,
