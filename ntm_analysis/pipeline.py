@@ -23,6 +23,7 @@ from ntm_analysis.core.storage import write_workbook
 from ntm_analysis.cost.annex import write_cost_annex
 from ntm_analysis.cost.projection import (calibrate_unit_costs, plan_vs_projection, project_costs, reconcile_plan,
                                           source_table, target_villages)
+from ntm_analysis.reference.admin_units import area_level
 from ntm_analysis.reference.plan import plan_resources
 from ntm_analysis.score.scoring import Scores, score_villages
 from ntm_analysis.score.summary_workbook import summary_workbook
@@ -156,7 +157,7 @@ def write_summary(settings: Settings, scores: Scores, year: int | None, syntheti
     year = choose_year(year, years_with_data(scores))
     villages = Catalog(settings.processed).read("villages")
     book = summary_workbook(scores, villages, settings.criteria_set, year, lang=settings.language,
-                            synthetic=synthetic)
+                            synthetic=synthetic, area=area_level(settings.plan_data, villages))
     return write_workbook(book, Path(settings.reports) / f"bieu-tong-hop-{year}.xlsx")
 
 

@@ -54,7 +54,7 @@ def rendered_sample(tmp_path_factory) -> RenderedSample:  # noqa: ANN001 - pytes
         processed = cleaned_sample(tmp_path_factory)
         reports = tmp_path_factory.mktemp("reports")
         save_run_settings(settings_for(RAW_DIR, processed, reports=reports))
-        jobs = report_jobs([COMMUNE], YEAR, processed_dir=processed, reports_dir=reports)
+        jobs = report_jobs([COMMUNE], YEAR, processed_dir=processed, reports_dir=reports, area="district")
         table = run_reports(jobs, YEAR, processed_dir=processed, processes=2, progress=False)
         _CACHE["rendered", key] = RenderedSample(processed, reports, jobs, table)
     return _CACHE["rendered", key]

@@ -130,6 +130,7 @@ def test_figure_labels():
 
 
 def test_report_texts_and_titles():
+    from ntm_analysis.reference.admin_units import area_words
     from ntm_analysis.reports import batch, content
 
     assert content.text("costs", "vi") == "Khoảng cách đến chuẩn và kinh phí khắc phục theo nguồn vốn"
@@ -137,7 +138,12 @@ def test_report_texts_and_titles():
     assert content.heading("district", "alkire_foster", "en").data == "## 4. Alkire–Foster measures (H, A, M0)"
     assert batch.page_title("commune", "vi", name="Ia O", year=2025) == (
         "Báo cáo xây dựng làng nông thôn mới — Ia O, năm 2025")
-    assert batch.page_title("district", "en", year=2025) == "New Rural village report — whole district, 2025"
+    assert batch.page_title("district", "en", year=2025, **area_words("district", "en")) == (
+        "New Rural village report — whole district, 2025")
+    # no district level since 1/7/2025: a commune's or a province's whole area is named as such
+    assert batch.page_title("district", "vi", year=2027, **area_words("commune", "vi")) == (
+        "Báo cáo xây dựng làng nông thôn mới toàn xã, năm 2027")
+    assert area_words("area", "vi")["WHOLE"] == "TOÀN ĐỊA BÀN"
 
 
 def test_report_index_words(tmp_path):

@@ -233,7 +233,7 @@ def test_index_links_every_report(rendered):
 
 @pytest.mark.parametrize("kind", ["commune", "district"])
 def test_templates_are_thin_and_declare_what_the_batch_passes(kind, tmp_path):
-    job = next(j for j in report_jobs(["Ia O"], YEAR, processed_dir=tmp_path, reports_dir=tmp_path) if j.kind == kind)
+    job = next(j for j in report_jobs(["Ia O"], YEAR, processed_dir=tmp_path, reports_dir=tmp_path, area="district") if j.kind == kind)
     nb = nbformat.read(job.template, as_version=4)
     assert nb.metadata["kernelspec"]["language"] == "python"
     title, imports, parameters, derive, *sections = nb.cells
@@ -256,7 +256,7 @@ def test_templates_are_thin_and_declare_what_the_batch_passes(kind, tmp_path):
 
 def test_unsafe_names_stay_inside_the_reports_folder_and_arrive_as_data(processed, tmp_path):
     names = ["../../x", 'Ia "O"\nx', "/etc/passwd", "Toàn huyện", "IA O", "Ia O", ""]
-    jobs = report_jobs(names, YEAR, processed_dir=processed, reports_dir=tmp_path / "reports")
+    jobs = report_jobs(names, YEAR, processed_dir=processed, reports_dir=tmp_path / "reports", area="district")
     year_dir = (tmp_path / "reports").resolve() / str(YEAR)
     slugs = [job.slug for job in jobs]
     assert len(set(slugs)) == len(slugs) and slugs[-1] == DISTRICT_SLUG  # unique; the district's reserved
@@ -330,7 +330,7 @@ def test_unchanged_reports_are_skipped_changed_inputs_rerun(rendered):
 @notebook
 def test_force_reruns_and_a_failing_report_fails_alone(rendered, tmp_path):
     good = rendered.jobs[0]
-    bad = report_jobs(["Xã Hỏng"], YEAR, processed_dir=tmp_path / "nowhere", reports_dir=rendered.reports,
+    bad = report_jobs(["Xã Hỏng"], YEAR, processed_dir=tmp_path / "nowhere", reports_dir=rendered.reports, area="district",
                       district=False)[0]
     before = good.output(".html").stat().st_mtime_ns
     table = run_reports([good, bad], YEAR, processed_dir=rendered.processed, force=True, progress=False)

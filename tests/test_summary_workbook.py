@@ -43,7 +43,7 @@ def scores(criteria):
 
 @pytest.fixture(scope="module")
 def book(scores, criteria):
-    return summary_workbook(scores, VILLAGES, criteria, YEAR, synthetic=True)
+    return summary_workbook(scores, VILLAGES, criteria, YEAR, synthetic=True, area="district")
 
 
 def _rows(sheet) -> list[list]:
@@ -94,10 +94,10 @@ def test_commune_sheet_cells_match_the_scores(book, scores, criteria):
 def test_a_township_is_titled_as_one(criteria):
     villages = VILLAGES.assign(commune=VILLAGES["commune"].replace({"Ia O": "Ia Kha"}),
                                commune_type=VILLAGES["commune"].map({"Ia O": "thị trấn", "Ia Krái": "xã"}))
-    book = summary_workbook(score_villages(_values(criteria), villages, criteria), villages, criteria, YEAR)
+    book = summary_workbook(score_villages(_values(criteria), villages, criteria), villages, criteria, YEAR, area="district")
     assert book["Ia Kha"]["A1"].value.endswith("— THỊ TRẤN IA KHA")
     english = summary_workbook(score_villages(_values(criteria), villages, criteria), villages, criteria, YEAR,
-                               lang="en")
+                               lang="en", area="district")
     assert english["Ia Kha"]["A1"].value.endswith("— TOWNSHIP IA KHA")
     assert book["Ia Krái"]["A1"].value.endswith("— XÃ IA KRÁI")
 
@@ -140,13 +140,13 @@ def test_unverified_sheet_lists_the_illustrative_thresholds(book, criteria):
 
 
 def test_no_banner_without_synthetic_data(scores, criteria):
-    book = summary_workbook(scores, VILLAGES, criteria, YEAR)
+    book = summary_workbook(scores, VILLAGES, criteria, YEAR, area="district")
     for sheet in book.worksheets:
         assert SYNTHETIC_BANNER not in [v for row in _rows(sheet) for v in row]
 
 
 def test_english_labels(scores, criteria):
-    book = summary_workbook(scores, VILLAGES, criteria, YEAR, lang="en", synthetic=True)
+    book = summary_workbook(scores, VILLAGES, criteria, YEAR, lang="en", synthetic=True, area="district")
     assert book.sheetnames == ["Summary", "Ia Krái", "Ia O", "Unverified thresholds"]
     sheet = book["Ia Krái"]
     assert sheet["A1"].value.endswith("2023 — COMMUNE IA KRÁI")
@@ -159,8 +159,8 @@ def test_english_labels(scores, criteria):
 
 
 def test_workbook_bytes_are_stable(scores, criteria, tmp_path):
-    first = write_workbook(summary_workbook(scores, VILLAGES, criteria, YEAR), tmp_path / "a.xlsx").read_bytes()
-    second = write_workbook(summary_workbook(scores, VILLAGES, criteria, YEAR), tmp_path / "b.xlsx").read_bytes()
+    first = write_workbook(summary_workbook(scores, VILLAGES, criteria, YEAR, area="district"), tmp_path / "a.xlsx").read_bytes()
+    second = write_workbook(summary_workbook(scores, VILLAGES, criteria, YEAR, area="district"), tmp_path / "b.xlsx").read_bytes()
     assert first == second
     assert openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames[1] == "Ia Krái"
 
@@ -171,7 +171,7 @@ def test_sheet_titles_are_excel_safe_and_unique(criteria):
                                          "Xã A/B: [thử] một tên rất dài vượt quá giới hạn khác"],
                              "plan_category": ["other"] * 3, "threshold_group": ["1"] * 3})
     values = pd.DataFrame({"village_code": ["x"], "year": [YEAR], "indicator_code": ["2.1"], "value": [80.0]})
-    book = summary_workbook(score_villages(values, villages, criteria), villages, criteria, YEAR)
+    book = summary_workbook(score_villages(values, villages, criteria), villages, criteria, YEAR, area="district")
     titles = book.sheetnames
     assert len(titles) == len({t.casefold() for t in titles}) == 5
     assert all(len(t) <= MAX_SHEET_TITLE and not set(t) & set("[]:*?/\\") for t in titles)
@@ -180,7 +180,7 @@ def test_sheet_titles_are_excel_safe_and_unique(criteria):
 
 def test_scores_from_another_set_are_refused(scores, criteria_2022):
     with pytest.raises(ValueError, match="gia-lai-village-2019"):
-        summary_workbook(scores, VILLAGES, criteria_2022, YEAR)
+        summary_workbook(scores, VILLAGES, criteria_2022, YEAR, area="district")
 
 
 def test_select_commune_ignores_case_diacritics_and_prefix():

@@ -14,10 +14,12 @@ import pandas as pd
 
 from ntm_analysis.config import REFERENCE_DIR
 from ntm_analysis.core.errors import DataFileError
+from ntm_analysis.core.i18n import message
 from ntm_analysis.core.vietnamese import clean_text, fold
 from ntm_analysis.core.yaml_files import resolve_data_file
 
 ADMIN_COLUMNS = ["province", "district", "commune_code", "commune", "commune_type", "border"]
+AREA_LEVELS = ("province", "district", "commune", "area")
 COMMUNE_MAP_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "effective", "source"]
 
 
@@ -91,3 +93,19 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         raise AdminFileError(path, [f"not a readable UTF-8 CSV file ({type(exc).__name__}: {exc})"]) from exc
+
+
+def area_level(plan: dict, villages: pd.DataFrame) -> str:
+    """What the whole of a run is called: the plan's ``unit_level`` when it gives one; else a district when
+    the villages have one (before 1/7/2025), else a plain "area" (``AREA_LEVELS``)."""
+    if plan.get("unit_level"):
+        return str(plan["unit_level"])
+    districts = villages["district"] if "district" in villages else pd.Series(dtype="string")
+    return "district" if districts.fillna("").astype(str).str.strip().ne("").any() else "area"
+
+
+def area_words(level: str, lang: str) -> dict[str, str]:
+    """The words for the whole of an area of ``level`` in ``lang``, for message placeholders: ``whole``
+    ("toàn huyện"), ``Whole`` ("Toàn huyện"), ``WHOLE`` ("TOÀN HUYỆN")."""
+    whole = message(f"area.{level}.whole", lang)
+    return {"whole": whole, "Whole": whole[:1].upper() + whole[1:], "WHOLE": whole.upper()}

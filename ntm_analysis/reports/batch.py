@@ -41,11 +41,12 @@ import pandas as pd
 from tqdm import tqdm
 
 from ntm_analysis.catalog import code_digest
-from ntm_analysis.config import NOTEBOOKS_DIR, REFERENCE_DIR, REPORTS_DIR
+from ntm_analysis.config import NOTEBOOKS_DIR, REFERENCE_DIR
 from ntm_analysis.core.errors import UserError
 from ntm_analysis.core.i18n import bilingual, message
 from ntm_analysis.core.storage import write_text
 from ntm_analysis.core.vietnamese import fold, slugify
+from ntm_analysis.reference.admin_units import area_level, area_words
 from ntm_analysis.settings import RUN_SETTINGS, Settings, save_run_settings
 
 REPORT_COLUMNS = ["kind", "name", "slug", "status", "error", "html", "excel", "seconds"]
@@ -72,6 +73,7 @@ class ReportJob:
     slug: str
     out_dir: Path
     parameters: dict[str, Any] = field(default_factory=dict)
+    area: str = "district"  # what the whole-area report covers (AREA_LEVELS): its title and index name
 
     @property
     def template(self) -> Path:
@@ -90,7 +92,7 @@ def safe_output_dir(root: Path, year: int) -> Path:
     return target
 
 
-def report_jobs(communes: list[str], year: int, *, processed_dir: Path, reports_dir: Path = REPORTS_DIR,
+def report_jobs(communes: list[str], year: int, *, processed_dir: Path, reports_dir: Path, area: str,
                 lang: str = "vi", district: bool = True, **extra: Any) -> list[ReportJob]:
     """Jobs for ``communes`` (and the district): slugs made safe, parameters passed as data.
 
@@ -101,7 +103,8 @@ def report_jobs(communes: list[str], year: int, *, processed_dir: Path, reports_
     """
     out_dir = safe_output_dir(reports_dir, year)
     processed_dir = Path(processed_dir).resolve()
-    jobs, taken = [], {DISTRICT_SLUG} if district else set()
+    whole = DISTRICT_SLUG if area == "district" else slugify(area_words(area, "vi")["whole"])
+    jobs, taken = [], {whole} if district else set()
     for name in communes:
         base = slug = slugify(name)
         n = 1
@@ -111,19 +114,19 @@ def report_jobs(communes: list[str], year: int, *, processed_dir: Path, reports_
         taken.add(slug)
         if not (out_dir / slug).resolve().is_relative_to(out_dir):  # slugify makes this impossible; checked anyway
             raise UnsafePathError(name)
-        jobs.append(_job("commune", name, slug, out_dir, year, processed_dir, lang, extra))
+        jobs.append(_job("commune", name, slug, out_dir, year, processed_dir, lang, extra, area))
     if district:
-        jobs.append(_job("district", "", DISTRICT_SLUG, out_dir, year, processed_dir, lang, extra))
+        jobs.append(_job("district", "", whole, out_dir, year, processed_dir, lang, extra, area))
     return jobs
 
 
 def _job(kind: str, name: str, slug: str, out_dir: Path, year: int, processed_dir: Path, lang: str,
-         extra: dict) -> ReportJob:
+         extra: dict, area: str) -> ReportJob:
     params = {"processed_dir": str(processed_dir), "config": str(processed_dir / RUN_SETTINGS), "year": int(year),
               "lang": lang,
               "figures_dir": str(out_dir / f"{slug}_files"), "excel_path": str(out_dir / f"{slug}.xlsx"),
               **({"commune": name} if kind == "commune" else {}), **extra}
-    return ReportJob(kind, name, slug, out_dir, params)
+    return ReportJob(kind, name, slug, out_dir, params, area)
 
 
 def match_commune(name: str, communes: list[str]) -> str:
@@ -185,7 +188,7 @@ def render_report(job: ReportJob, year: int, digest: str) -> dict:
     """Run one report (in the calling process); return its row for the index."""
     started = time.perf_counter()
     lang = job.parameters.get("lang", "vi")
-    title = page_title(job.kind, lang, name=job.name, year=year)
+    title = page_title(job.kind, lang, name=job.name, year=year, **area_words(job.area, lang))
     job.output(".hash.json").unlink(missing_ok=True)  # until it succeeds, the report is not current
     from ntm_analysis.reports.notebooks import run_notebook
 
@@ -215,7 +218,8 @@ def error_text(exc: BaseException) -> str:
 
 
 def _row(job: ReportJob, status: str, error: str, started: float) -> dict:
-    return {"kind": job.kind, "name": job.name or message("index.district", "vi"), "slug": job.slug, "status": status,
+    return {"kind": job.kind, "name": job.name or message("index.district", "vi", **area_words(job.area, "vi")),
+            "slug": job.slug, "status": status,
             "error": error,
             "html": job.output(".html").name, "excel": job.output(".xlsx").name,
             "seconds": round(time.perf_counter() - started, 1)}
@@ -363,6 +367,6 @@ def run_report_batch(settings: Settings, year: int | None, *, commune: str = "",
     chosen = communes if everyone else [match_commune(commune, communes)]
     save_run_settings(settings)
     jobs = report_jobs(chosen, year, processed_dir=settings.processed, reports_dir=settings.reports,
-                       lang=settings.language, district=everyone)
+                       area=area_level(settings.plan_data, villages), lang=settings.language, district=everyone)
     return run_reports(jobs, year, processed_dir=settings.processed, force=force, processes=processes,
                        progress=progress)

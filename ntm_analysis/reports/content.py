@@ -34,6 +34,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ntm_analysis.reference.actions import actions_for
+from ntm_analysis.reference.admin_units import area_level
 from ntm_analysis.reference.plan import category_names
 from ntm_analysis.score.aggregates import alkire_foster, decomposition
 from ntm_analysis.cost.annex import NUMBER_FORMATS
@@ -308,7 +309,7 @@ def header(results: DistrictResults, scope: pd.DataFrame, lang: str = "vi", comm
         scope_line = text("scope_commune", lang, commune=scope_label(scope), year=results.year,
                           villages=len(scope), criteria=results.criteria.id, policy=policy)
     else:
-        scope_line = text("scope_district", lang, year=results.year, communes=scope["commune"].nunique(),
+        scope_line = text("scope_district", lang, **results.area(lang), year=results.year, communes=scope["commune"].nunique(),
                           villages=len(scope), criteria=results.criteria.id, policy=policy)
     return paragraph(f"**⚠ {SYNTHETIC_BANNER}**" if results.synthetic else "", scope_line)
 
@@ -462,11 +463,11 @@ def targets_section(results: DistrictResults, scope: pd.DataFrame, lang: str = "
     plan, year = results.plan, results.year
     names = {"all": text("h_all", lang), **category_names(lang, plan)}
     quotas = ", ".join(f"{names[c]}: {q}" for c, q in plan["targets"]["by_category"].items())
-    note = paragraph(text("targets_note", lang, total=plan["targets"]["villages_total"], end=plan["period"]["end"],
+    note = paragraph(text("targets_note", lang, **results.area(lang), total=plan["targets"]["villages_total"], end=plan["period"]["end"],
                           start=plan["period"]["start"], quotas=quotas, year=year, baseline=plan["baseline_year"]))
     frame = commune_targets(results.scores.villages, scope, plan, results.optimum.schedule, year)
     frame = frame.assign(category=frame["category"].map(names))
-    labels = {"category": text("h_category", lang), "district_target": text("h_district_target", lang),
+    labels = {"category": text("h_category", lang), "district_target": text("h_district_target", lang, **results.area(lang)),
               "villages": text("h_villages", lang), "part": text("h_part", lang),
               "expected": text("h_expected", lang, year=year), "reached": text("h_reached", lang, year=year),
               "meeting": text("h_meeting", lang, year=year), "on_track": text("h_on_track", lang)}
@@ -572,7 +573,7 @@ def schedule_section(results: DistrictResults, scope: pd.DataFrame, lang: str = 
     else:
         count = text("schedule_district", lang, n=len(done), cost=cost)
     note = paragraph(
-        text("schedule_note", lang, start=results.years[0], end=results.years[-1], baseline=results.baseline_year,
+        text("schedule_note", lang, **results.area(lang), start=results.years[0], end=results.years[-1], baseline=results.baseline_year,
              price_year=rules.price_year),
         markdown_lines(status_lines(plan, rules.source_names(lang), lang)),
         count if len(done) or not commune else text("no_schedule", lang))
@@ -703,7 +704,8 @@ def af_tables(results: DistrictResults, lang: str = "vi") -> list[tuple[Markdown
                   **({"plan_category": text("h_category", lang)} if "plan_category" in by else {}),
                   "villages": text("h_villages", lang), "not_meeting": text("h_not_meeting", lang),
                   "criteria_missed": text("h_criteria_missed", lang), "H": "H", "A": "A", "M0": "M0"}
-        out.append((subheading(key, lang), table(summary, lang, labels, decimals={"H": 3, "A": 3, "M0": 3})))
+        out.append((subheading(key, lang, **results.area(lang)), table(summary, lang, labels,
+                                                                        decimals={"H": 3, "A": 3, "M0": 3})))
     return out
 
 
@@ -713,7 +715,7 @@ def af_decomposition(results: DistrictResults, lang: str = "vi") -> tuple[Markdo
     frame = frame[frame["year"] == results.year].sort_values("contribution", ascending=False, kind="stable")
     labels = {"commune": text("h_commune", lang), "villages": text("h_villages", lang),
               "population_share": text("h_share", lang), "M0": "M0", "contribution": text("h_contribution", lang)}
-    return paragraph(text("decomposition", lang)), table(frame, lang, labels, decimals={
+    return paragraph(text("decomposition", lang, **results.area(lang))), table(frame, lang, labels, decimals={
         "population_share": 3, "M0": 3, "contribution": 3})
 
 
@@ -790,9 +792,10 @@ def report_workbook(results: DistrictResults, scope: pd.DataFrame, lang: str = "
     investment by source and the Alkire–Foster summaries. Amounts in million VND, exact (đồng / 10⁶),
     shown in ``lang``'s number format."""
     year, synthetic = results.year, results.synthetic
-    book = summary_workbook(results.scores, scope, results.criteria, year, lang=lang, synthetic=synthetic)
+    area = "commune" if commune else area_level(results.plan, results.villages)
+    book = summary_workbook(results.scores, scope, results.criteria, year, lang=lang, synthetic=synthetic, area=area)
     unit = (text("unit_commune", lang, commune=", ".join(sorted(scope["commune"].dropna().astype(str).unique())))
-            if commune else text("unit_district", lang))
+            if commune else text("unit_district", lang, **results.area(lang)))
     sources = results.cost_rules.source_names(lang)
     costs = cost_by_source(results, scope)
     _sheet(book, text("sheet_costs", lang), text("title_costs", lang, year=year, unit=unit), costs,

@@ -17,6 +17,7 @@ from ntm_analysis.core.errors import UserError
 from ntm_analysis.cost.projection import gap_costs, project_costs
 from ntm_analysis.pipeline import (baseline_year, choose_year, load_clean, run_schedule, run_score,
                                    years_with_data)
+from ntm_analysis.reference.admin_units import area_level, area_words
 from ntm_analysis.reference.cost_rules import CostRules
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.schedule.planning import build_candidates, phased_investment
@@ -73,6 +74,10 @@ class DistrictResults:
     @property
     def years(self) -> list[int]:
         return list(self.rules.years)
+
+    def area(self, lang: str) -> dict[str, str]:
+        """The words for the whole area of the reports (a district only when there is one)."""
+        return area_words(area_level(self.plan, self.villages), lang)
 
 
 def district_results(config: str | Path | Settings, year: int | None, processed_dir: str | Path = "") -> DistrictResults:

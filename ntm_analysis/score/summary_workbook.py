@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ntm_analysis.reference.admin_units import area_words
 from ntm_analysis.reference.plan import category_names
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
@@ -80,8 +81,9 @@ def status_table(status: pd.DataFrame, villages: pd.DataFrame, year: int, plan: 
 
 
 def summary_workbook(scores: Scores, villages: pd.DataFrame, criteria: CriteriaSet, year: int, lang: str = "vi",
-                     synthetic: bool = False) -> Workbook:
-    """The "biểu tổng hợp" for ``year``: district summary, one sheet per commune, unverified thresholds.
+                     synthetic: bool = False, *, area: str) -> Workbook:
+    """The "biểu tổng hợp" for ``year``: a summary of the whole ``area`` (a level of ``AREA_LEVELS``:
+    the district's, a commune's …), one sheet per commune, unverified thresholds.
 
     ``scores`` must come from ``criteria``; ``villages``: ``village_code, village_name, commune``.
     Every village of a commune is listed; one without data for ``year`` is shown as not assessed.
@@ -98,7 +100,7 @@ def summary_workbook(scores: Scores, villages: pd.DataFrame, criteria: CriteriaS
     taken: set[str] = set()
     summary = book.active
     summary.title = _sheet_title(t["summary_sheet"], taken)
-    _summary_sheet(summary, villages, status, communes, year, t, synthetic, footer)
+    _summary_sheet(summary, villages, status, communes, year, t, synthetic, footer, area_words(area, lang))
     for commune in communes:
         sheet = book.create_sheet(_sheet_title(str(commune), taken))
         members = villages[villages["commune"] == commune].sort_values("village_code", kind="stable")
@@ -148,10 +150,10 @@ def _footer(sheet, text: str) -> None:  # noqa: ANN001 - openpyxl worksheet
 
 
 def _summary_sheet(sheet, villages: pd.DataFrame, status: pd.DataFrame, communes: list[str],  # noqa: ANN001
-                   year: int, t: dict, synthetic: bool, footer: str) -> None:
+                   year: int, t: dict, synthetic: bool, footer: str, words: dict[str, str]) -> None:
     headers = [t["number"], t["commune"], t["villages"], t["assessed"].format(year=year), t["meeting"],
                t["not_meeting"], t["share"], t["mean_met"], t["with_gaps"]]
-    start = _heading(sheet, t["title"].format(year=year, unit=t["district_unit"]), len(headers), synthetic)
+    start = _heading(sheet, t["title"].format(year=year, unit=t["district_unit"].format(**words)), len(headers), synthetic)
     _header_row(sheet, start, headers)
     commune_of = villages.set_index("village_code")["commune"]
     assessed = status.assign(commune=status.index.map(commune_of))
@@ -159,7 +161,7 @@ def _summary_sheet(sheet, villages: pd.DataFrame, status: pd.DataFrame, communes
         counts = _counts(villages[villages["commune"] == commune], assessed[assessed["commune"] == commune])
         sheet.append([i, commune, *counts])
     all_counts = _counts(villages, assessed[assessed["commune"].isin(communes)])
-    sheet.append(["", t["total"], *all_counts])
+    sheet.append(["", t["total"].format(**words), *all_counts])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = sheet.cell(start + 1, 3).coordinate
