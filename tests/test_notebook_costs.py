@@ -3,12 +3,12 @@
 import nbformat
 import pytest
 
+from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.config import RAW_DIR
+from ntm_analysis.core.money import format_money
+from ntm_analysis.cost.projection import project_costs
 from ntm_analysis.pipeline import run_costs
 from ntm_analysis.reference.cost_rules import cost_file_path, load_cost_rules
-from ntm_analysis.cost.projection import project_costs
-from ntm_analysis.core.money import format_money
-from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.reports.notebooks import run_notebook
 from ntm_analysis.score.scoring import score_villages
 from ntm_analysis.score.summary_workbook import select_commune

@@ -14,11 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ntm_analysis.reference.criteria import load_criteria_set
 from ntm_analysis.clean.folder import SYNTHETIC_MARKER
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
-from ntm_analysis.reports.notebooks import run_notebook
 from ntm_analysis.pipeline import run_score
+from ntm_analysis.reference.criteria import load_criteria_set
+from ntm_analysis.reports.notebooks import run_notebook
 from tests.conftest import clean, settings_for, write_clean_outputs, write_xlsx
 from tests.notebook_helpers import folder_state
 

@@ -5,10 +5,10 @@ import json
 import nbformat
 import pytest
 
-from ntm_analysis.config import RAW_DIR
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
-from ntm_analysis.reports.notebooks import run_notebook
+from ntm_analysis.config import RAW_DIR
 from ntm_analysis.pipeline import run_costs
+from ntm_analysis.reports.notebooks import run_notebook
 from tests.conftest import clean_into, settings_for
 from tests.notebook_helpers import folder_state, output_text, outputs
 

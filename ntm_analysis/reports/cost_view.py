@@ -18,16 +18,31 @@ from IPython.display import Markdown
 from matplotlib.figure import Figure
 
 from ntm_analysis.core.money import display_money, format_money
-from ntm_analysis.cost.projection import (calibrate_unit_costs, gap_costs, plan_vs_projection, project_costs,
-                                          quantity_defaults, reconcile_plan, reconciliation_lines, rollup_costs,
-                                          source_table, target_villages)
+from ntm_analysis.cost.projection import (
+    calibrate_unit_costs,
+    gap_costs,
+    plan_vs_projection,
+    project_costs,
+    quantity_defaults,
+    reconcile_plan,
+    reconciliation_lines,
+    rollup_costs,
+    source_table,
+    target_villages,
+)
 from ntm_analysis.figures.costs import cost_by_criterion_figure, plan_vs_projection_figure, village_cost_figure
 from ntm_analysis.pipeline import baseline_year as chain_baseline_year
 from ntm_analysis.pipeline import load_clean, run_costs, run_score
 from ntm_analysis.reference.actions import actions_for
 from ntm_analysis.reference.cost_rules import CostRules
-from ntm_analysis.reports.notebook_inputs import (bullet_list, in_scope, language, notebook_settings, scope_label,
-                                                  synthetic_banner)
+from ntm_analysis.reports.notebook_inputs import (
+    bullet_list,
+    in_scope,
+    language,
+    notebook_settings,
+    scope_label,
+    synthetic_banner,
+)
 from ntm_analysis.score.scoring import Scores
 from ntm_analysis.score.summary_workbook import select_commune
 from ntm_analysis.settings import Settings
@@ -178,7 +193,7 @@ def village_table(view: CostView) -> pd.DataFrame:
     return display_money(village_totals(view).sort_values("central_vnd", ascending=False), view.lang)
 
 
-# --- the plan's figures ---------------------------------------------------------------------------------------------
+# --- the plan's figures -------------------------------------------------------------------------------------------
 
 
 def targets_line(view: CostView) -> Markdown:
@@ -221,7 +236,7 @@ def calibration_table(view: CostView) -> pd.DataFrame:
     return display_money(view.tables["cost_calibration"], view.lang)
 
 
-# --- actions and provenance --------------------------------------------------------------------------------------------
+# --- actions and provenance ---------------------------------------------------------------------------------------
 
 
 def failing_criteria(view: CostView) -> list[int]:

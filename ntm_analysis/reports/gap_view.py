@@ -16,15 +16,24 @@ import pandas as pd
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
-from ntm_analysis.figures.scores import (commune_multiples_figure, criteria_heatmap_figure, distance_figure,
-                                         failure_rate_figure, progress_figure)
+from ntm_analysis.figures.scores import (
+    commune_multiples_figure,
+    criteria_heatmap_figure,
+    distance_figure,
+    failure_rate_figure,
+    progress_figure,
+)
 from ntm_analysis.pipeline import baseline_year, choose_year, load_clean, run_score, years_with_data
 from ntm_analysis.reference.criteria import CriteriaSet, load_criteria_set
-from ntm_analysis.reports.notebook_inputs import (in_scope, language, notebook_settings, scope_label,
-                                                  synthetic_banner)
+from ntm_analysis.reports.notebook_inputs import in_scope, language, notebook_settings, scope_label, synthetic_banner
 from ntm_analysis.score.aggregates import GROUPINGS, alkire_foster, decomposition
-from ntm_analysis.score.progress import (TREND_LABELS, border_share, compare_criteria_sets, indicator_trends,
-                                         standard_progress)
+from ntm_analysis.score.progress import (
+    TREND_LABELS,
+    border_share,
+    compare_criteria_sets,
+    indicator_trends,
+    standard_progress,
+)
 from ntm_analysis.score.scoring import Scores, score_villages
 from ntm_analysis.score.summary_workbook import select_commune, status_table
 from ntm_analysis.settings import Settings

@@ -22,19 +22,44 @@ from matplotlib.figure import Figure
 
 from ntm_analysis.core.money import display_money, format_money
 from ntm_analysis.cost.projection import project_costs
-from ntm_analysis.figures.schedule import (cumulative_figure, investment_figure, optimum_vs_greedy_figure,
-                                           schedule_chart_figure)
+from ntm_analysis.figures.schedule import (
+    cumulative_figure,
+    investment_figure,
+    optimum_vs_greedy_figure,
+    schedule_chart_figure,
+)
 from ntm_analysis.pipeline import baseline_year as chain_baseline_year
 from ntm_analysis.pipeline import load_clean, rule_names, run_costs, run_schedule, run_score
 from ntm_analysis.reference.plan import category_names, plan_resources
 from ntm_analysis.reports.notebook_inputs import bullet_list, language, notebook_settings, synthetic_banner
-from ntm_analysis.schedule.planning import (RANKING_ALTERNATIVES, budget_table, budget_use, build_candidates,
-                                            compare_plans, cost_lines, investment_table, money_text,
-                                            phased_investment, plan_rules, rule_text, rules_lines, schedule_rules,
-                                            scheduled_villages, status_lines, villages_per_year,
-                                            write_schedule_summary)
-from ntm_analysis.schedule.solver import (PlanRules, SchedulePlan, check_plan, greedy_schedule, rank_villages,
-                                          ranking_sensitivity, schedule_villages)
+from ntm_analysis.schedule.planning import (
+    RANKING_ALTERNATIVES,
+    budget_table,
+    budget_use,
+    build_candidates,
+    compare_plans,
+    cost_lines,
+    investment_table,
+    money_text,
+    phased_investment,
+    plan_rules,
+    rule_text,
+    rules_lines,
+    schedule_rules,
+    scheduled_villages,
+    status_lines,
+    villages_per_year,
+    write_schedule_summary,
+)
+from ntm_analysis.schedule.solver import (
+    PlanRules,
+    SchedulePlan,
+    check_plan,
+    greedy_schedule,
+    rank_villages,
+    ranking_sensitivity,
+    schedule_villages,
+)
 from ntm_analysis.settings import Settings
 
 QUOTA_CATEGORIES = ("commune_linked", "border", "other")
@@ -177,7 +202,7 @@ def budgets_table(view: ScheduleView) -> pd.DataFrame:
     return money_text(budget_table(view.rules, view.source_names), view.lang)
 
 
-# --- ranking -------------------------------------------------------------------------------------------------------
+# --- ranking ------------------------------------------------------------------------------------------------------
 
 
 def ranking(view: ScheduleView) -> pd.DataFrame:
@@ -233,7 +258,7 @@ def recheck(view: ScheduleView) -> Markdown:
         f"rules)\n\n{items}")
 
 
-# --- phased investment ----------------------------------------------------------------------------------------------
+# --- phased investment --------------------------------------------------------------------------------------------
 
 
 def phased_total(view: ScheduleView) -> Markdown:
@@ -275,7 +300,7 @@ def schedule_chart(view: ScheduleView) -> Figure:
                                  synthetic=view.synthetic)
 
 
-# --- optimum vs greedy -------------------------------------------------------------------------------------------------
+# --- optimum vs greedy --------------------------------------------------------------------------------------------
 
 
 def plans_compared(view: ScheduleView) -> pd.DataFrame:
@@ -293,7 +318,7 @@ def optimum_vs_greedy_chart(view: ScheduleView) -> Figure:
     return optimum_vs_greedy_figure(view.optimum, view.greedy, lang=view.lang, synthetic=view.synthetic)
 
 
-# --- the summary file ---------------------------------------------------------------------------------------------------
+# --- the summary file ---------------------------------------------------------------------------------------------
 
 
 def write_summary(view: ScheduleView, summary_path: str = "") -> Markdown | None:
