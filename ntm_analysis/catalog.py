@@ -111,11 +111,23 @@ class Catalog:
             for name, digest in entry["files"].items())
 
     def outputs_digest(self, *stages: str) -> str:
-        """One hash of the files ``stages`` wrote, as recorded: the input key of the stage that reads them."""
+        """One hash of the files ``stages`` wrote: the input key of the stage that reads them.
+
+        Raises
+        ------
+        OutputsError
+            A stage has not run, or one of its files is missing or is not the one it recorded.
+        """
         recorded = self.manifest()["stages"]
-        missing = [s for s in stages if s not in recorded]
-        if missing:
-            raise OutputsError(_missing_message(self.folder, missing[0]))
+        for stage in stages:
+            if stage not in recorded:
+                raise OutputsError(_missing_message(self.folder, stage))
+            for name, digest in recorded[stage]["files"].items():
+                path = self.folder / name
+                if not path.is_file():
+                    raise OutputsError(_missing_message(self.folder, stage, name))
+                if file_sha256(path) != digest:
+                    raise OutputsError(_foreign_message(path, stage))
         return digest_of({s: recorded[s]["files"] for s in stages})
 
     def read(self, name: str, columns: list[str] | None = None) -> Any:
@@ -132,10 +144,7 @@ class Catalog:
         if not path.is_file() or entry is None or path.name not in entry["files"]:
             raise OutputsError(_missing_message(self.folder, dataset.stage, path.name))
         if file_sha256(path) != entry["files"][path.name]:
-            raise OutputsError(
-                f"{path}: tệp này không thuộc lần chạy đã ghi các kết quả khác (bị ghi dở hoặc chép từ nơi khác); "
-                f"hãy chạy lại `ntm {dataset.stage}` / this file is not the one the run of `ntm {dataset.stage}` "
-                f"recorded (a run stopped midway, or a file from elsewhere); run `ntm {dataset.stage}` again")
+            raise OutputsError(_foreign_message(path, dataset.stage))
         if name == "indicator_values":
             return read_values(path, columns)
         if dataset.form == "table":
@@ -175,6 +184,12 @@ def _write(dataset: Dataset, value: Any, folder: Path) -> list[Path]:
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         return [write_text(text, stem.with_suffix(".json"))]
     return [write_workbook(value, stem.with_suffix(".xlsx"))]
+
+
+def _foreign_message(path: Path, stage: str) -> str:
+    return (f"{path}: tệp này không thuộc lần chạy đã ghi các kết quả khác (bị ghi dở hoặc chép từ nơi khác); "
+            f"hãy chạy lại `ntm {stage}` / this file is not the one the run of `ntm {stage}` recorded (a run "
+            f"stopped midway, or a file from elsewhere); run `ntm {stage}` again")
 
 
 def _missing_message(folder: Path, stage: str, name: str = "") -> str:

@@ -124,12 +124,14 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _notebook(args: argparse.Namespace) -> int:
-    from ntm_analysis.reports.notebooks import run_notebook
-    from ntm_analysis.settings import save_run_settings
+    from ntm_analysis.reports.notebooks import check_parameters, notebook_path, run_notebook
+    from ntm_analysis.settings import RUN_SETTINGS, save_run_settings
 
     settings = settings_of(args)
     params = {**read_parameter_file(args.param_file), **dict(parse_parameter(p) for p in args.param)}
-    params.setdefault("config", str(save_run_settings(settings)))
+    params.setdefault("config", str(Path(settings.processed).resolve() / RUN_SETTINGS))
+    check_parameters(notebook_path(args.name), params)  # before anything is written
+    save_run_settings(settings)
     executed, html = run_notebook(args.name, params, args.out or settings.reports)
     print(f"Đã chạy / executed: {executed} ; HTML: {html}")
     return EXIT_OK

@@ -15,6 +15,7 @@ NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 
 REFERENCE_DIR = PACKAGE_DIR / "reference" / "data"
 CRITERIA_DIR = REFERENCE_DIR / "criteria"
+MESSAGES_DIR = REFERENCE_DIR / "messages"
 STYLE_FILE = PACKAGE_DIR / "figures" / "ntm.mplstyle"
 
 SAMPLE_SETTINGS = REFERENCE_DIR / "sample-settings.yaml"

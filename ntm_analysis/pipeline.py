@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,20 +24,20 @@ from ntm_analysis.cost.annex import write_cost_annex
 from ntm_analysis.cost.projection import (calibrate_unit_costs, plan_vs_projection, project_costs, reconcile_plan,
                                           source_table, target_villages)
 from ntm_analysis.reference.plan import plan_resources
-from ntm_analysis.schedule.planning import (build_candidates, cost_lines, phased_investment, plan_rules,
-                                            schedule_rules, schedule_summary, scheduled_villages)
-from ntm_analysis.schedule.solver import PlanRules, SchedulePlan, schedule_villages, spend_by_year
 from ntm_analysis.score.scoring import Scores, score_villages
 from ntm_analysis.score.summary_workbook import summary_workbook
 from ntm_analysis.settings import Settings
+
+if TYPE_CHECKING:  # the scheduler needs scipy: imported by the functions that schedule, not by `ntm clean`
+    from ntm_analysis.schedule.solver import PlanRules, SchedulePlan
 
 
 @dataclass
 class ScheduleResult:
     """The schedule stage's result: the plan, the rules it was solved under, and its cost lines."""
 
-    plan: SchedulePlan
-    rules: PlanRules
+    plan: "SchedulePlan"
+    rules: "PlanRules"
     lines: pd.DataFrame
     summary: dict
 
@@ -207,11 +208,22 @@ def write_annex(settings: Settings, tables: dict[str, pd.DataFrame], year: int, 
 # ---------------------------------------------------------------- schedule
 
 
-def plan_rules_for(settings: Settings) -> PlanRules:
-    """The plan's own rules over its period (annual budgets from its resources, scheduling file's phasing)."""
+def plan_rules_for(settings: Settings, candidates: pd.DataFrame) -> PlanRules:
+    """The plan's own rules over its period (annual budgets from its resources, scheduling file's phasing).
+
+    Raises
+    ------
+    UserError
+        The plan has no resources: the scheduler needs the budgets by source.
+    """
+    from ntm_analysis.schedule.planning import plan_rules
+
     plan = settings.plan_data
+    if not plan.get("resources"):
+        raise UserError(f"Kế hoạch {plan['id']} không có mục nguồn lực (resources) / the plan has no resources "
+                        "section: the schedule needs the budgets by funding source (see the plan template)")
     return plan_rules(plan, plan_resources(plan), settings.scheduling, start=plan["period"]["start"],
-                      end=plan["period"]["end"], names=rule_names(settings))
+                      end=plan["period"]["end"], names=rule_names(settings), candidates=candidates)
 
 
 def rule_names(settings: Settings) -> dict[str, tuple[str, str]]:
@@ -228,16 +240,20 @@ def run_schedule(settings: Settings) -> ScheduleResult:
     (the scheduled villages by year), ``schedule_plan`` (every candidate with its year),
     ``phased_investment`` (year × source × criterion × commune, whole đồng) and ``schedule_summary``.
     """
+    from ntm_analysis.schedule.planning import (build_candidates, cost_lines, phased_investment, schedule_rules,
+                                                schedule_summary, scheduled_villages)
+    from ntm_analysis.schedule.solver import schedule_villages
+
     scores = run_score(settings)
     projection = run_costs(settings)["cost_projection"]
     catalog = Catalog(settings.processed)
-    rules = plan_rules_for(settings)
+    candidates = build_candidates(scores, catalog.read("villages"), projection, baseline_year(settings, scores))
+    rules = plan_rules_for(settings, candidates)
     lines = cost_lines(projection)
     key = digest_of({"inputs": catalog.outputs_digest("clean", "score", "costs"), "code": code_digest(),
                      "settings": _data_digest(settings, "plan", "schedule_rules")})
     if catalog.is_current("schedule", key):
         return load_schedule(settings, rules, lines)
-    candidates = build_candidates(scores, catalog.read("villages"), projection, baseline_year(settings, scores))
     optimum = schedule_villages(candidates, rules)
     summary = schedule_summary(optimum, rules, lines)
     catalog.write_stage("schedule", key, {
@@ -251,11 +267,12 @@ def _summary_text(summary: dict) -> str:
     return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
 
 
-def load_schedule(settings: Settings, rules: PlanRules | None = None,
-                  lines: pd.DataFrame | None = None) -> ScheduleResult:
-    """The schedule the schedule stage wrote, as a plan (its relaxations as recorded)."""
+def load_schedule(settings: Settings, rules: PlanRules, lines: pd.DataFrame) -> ScheduleResult:
+    """The schedule the schedule stage wrote, as a plan (its relaxations as recorded), under ``rules``."""
+    from ntm_analysis.schedule.planning import schedule_rules
+    from ntm_analysis.schedule.solver import SchedulePlan, spend_by_year
+
     catalog = Catalog(settings.processed)
-    rules = rules or plan_rules_for(settings)
     summary = catalog.read("schedule_summary")
     frame = catalog.read("schedule_plan")
     relaxed = [{**r, "rule": (r["rule"], tuple(r["key"]) if isinstance(r["key"], list) else r["key"])}
@@ -264,6 +281,4 @@ def load_schedule(settings: Settings, rules: PlanRules | None = None,
                         int(summary["total_cost_vnd"]), int(summary["villages_scheduled"]), relaxed,
                         summary["violations"])
     plan.spend = spend_by_year(frame, schedule_rules(plan, rules))
-    if lines is None:
-        lines = cost_lines(catalog.read("cost_projection"))
     return ScheduleResult(plan, rules, lines, summary)

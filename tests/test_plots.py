@@ -14,15 +14,15 @@ from matplotlib.colors import to_rgba
 
 from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.score.aggregates import alkire_foster
-from ntm_analysis.figures.scores import (LABELS, MISSING_COLOURS, STATUS_CMAP, STATUS_COLOURS, commune_multiples_figure,
+from ntm_analysis.figures.scores import (MISSING_COLOURS, STATUS_CMAP, STATUS_COLOURS, commune_multiples_figure,
                                 criteria_heatmap_figure, criterion_label, distance_figure, failure_rate_figure,
                                 heatmap_matrix, plot_criteria_heatmap, plot_distance, plot_failure_rate,
-                                plot_progress, progress_figure, save_figure)
+                                label, plot_progress, progress_figure, save_figure)
 from ntm_analysis.score.progress import standard_progress
 from ntm_analysis.score.scoring import score_villages
 
 PLAN = load_plan("ia-grai-2021-2025")
-SYNTHETIC_VI, SYNTHETIC_EN = LABELS["synthetic"]["vi"], LABELS["synthetic"]["en"]
+SYNTHETIC_VI, SYNTHETIC_EN = label("synthetic", "vi"), label("synthetic", "en")
 
 
 def _values(criteria) -> pd.DataFrame:

@@ -29,8 +29,8 @@ from ntm_analysis.core.money import format_money
 from ntm_analysis.schedule.planning import status_lines
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.reports.notebooks import check_parameters, notebook_html
-from ntm_analysis.reports.batch import (DISTRICT_SLUG, REPORT_COLUMNS, TITLES, match_commune, report_jobs, run_reports,
-                                       safe_output_dir)
+from ntm_analysis.reports.batch import (DISTRICT_SLUG, REPORT_COLUMNS, match_commune, page_title, report_jobs,
+                                       run_reports, safe_output_dir)
 from tests.notebook_helpers import outputs
 from tests.reports_sample import COMMUNE, YEAR, cleaned_sample, rendered_sample
 
@@ -119,7 +119,7 @@ def test_every_section_is_present_with_a_contents_entry(rendered, kind):
     assert _headings(page, 2) == expected
     contents = page[page.index('<nav class="toc"'):page.index("</nav>")]
     assert all(html.escape(h, quote=False) in contents for h in expected)
-    title = TITLES[kind][0].format(name=job.name, year=YEAR)
+    title = page_title(kind, "vi", name=job.name, year=YEAR)
     assert _headings(page, 1) == [title]  # the template's generic title replaced by the report's
     assert f"<title>{html.escape(title)}</title>" in page
     assert '<html lang="vi">' in page
@@ -286,7 +286,7 @@ def test_names_in_titles_are_escaped(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     name = 'Ia "O"\n<script>alert(1)</script> *x*'
-    page = notebook_html(path, TITLES["commune"][0].format(name=name, year=YEAR))
+    page = notebook_html(path, page_title("commune", "vi", name=name, year=YEAR))
     assert "<script>alert" not in page
     assert _headings(page, 1) == [f'Báo cáo xây dựng làng nông thôn mới — Ia "O" <script>alert(1)</script> *x*, '
                                   f"năm {YEAR}"]

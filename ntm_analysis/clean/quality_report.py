@@ -7,52 +7,58 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-SYNTHETIC_BANNER = ("DỮ LIỆU GIẢ LẬP — không phải số liệu thật của địa phương / "
-                    "SYNTHETIC DATA — not real figures of any locality")
+from ntm_analysis.core.i18n import bilingual, message
+
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
 _WARNING_FILL = PatternFill("solid", fgColor="FFF2CC")
 _BANNER_FILL = PatternFill("solid", fgColor="FFC000")
-_PROBLEM_HEADERS = {
-    "file": "Tệp / File", "sheet": "Trang / Sheet", "row": "Dòng / Row", "column": "Cột / Column",
-    "value": "Giá trị / Value", "severity": "Mức / Severity", "code": "Mã lỗi / Code",
-    "problem_vi": "Vấn đề", "problem_en": "Problem", "fix_vi": "Cách sửa", "fix_en": "How to fix",
-}
-_CHANGE_HEADERS = {
-    "file": "Tệp / File", "sheet": "Trang / Sheet", "row": "Dòng đầu / First row", "column": "Cột / Column",
-    "rule": "Quy tắc / Rule", "before": "Trước / Before", "after": "Sau / After", "count": "Số ô / Cells",
-}
+# Table columns and their message (quality.column.*): "Tệp / File"; the problem and fix columns come in
+# each language separately.
+_PROBLEM_COLUMNS = {"file": "file", "sheet": "sheet", "row": "row", "column": "column", "value": "value",
+                    "severity": "severity", "code": "code", "problem_vi": ("problem", "vi"),
+                    "problem_en": ("problem", "en"), "fix_vi": ("fix", "vi"), "fix_en": ("fix", "en")}
+_CHANGE_COLUMNS = {"file": "file", "sheet": "sheet", "row": "first_row", "column": "column", "rule": "rule",
+                   "before": "before", "after": "after", "count": "cells"}
+_SUMMARY_ROWS = ("criteria_set", "files_read", "village_rows_read", "clean_villages", "village_rows_rejected",
+                 "value_cells_read", "clean_values", "of_which_empty", "values_rejected", "errors", "warnings",
+                 "cells_rewritten")
+
+
+def __getattr__(name: str) -> str:
+    # SYNTHETIC_BANNER ("DỮ LIỆU GIẢ LẬP — … / SYNTHETIC DATA — …") is looked up in the catalogues when asked
+    # for (``from … import SYNTHETIC_BANNER`` asks), not when this module is imported
+    if name == "SYNTHETIC_BANNER":
+        return bilingual("quality.synthetic_banner")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _headers(columns: dict[str, str | tuple[str, str]]) -> dict[str, str]:
+    """Column -> header cell, in ``columns``' order."""
+    return {column: message(f"quality.column.{key[0]}", key[1]) if isinstance(key, tuple)
+            else bilingual(f"quality.column.{key}") for column, key in columns.items()}
 
 
 def quality_workbook(problems: pd.DataFrame, changes: pd.DataFrame, summary: dict) -> Workbook:
     """Summary, problems (errors first, coloured) and rewrites, each sheet with a frozen header."""
     book = Workbook()
     _summary_sheet(book.active, summary)
-    _table_sheet(book.create_sheet("Vấn đề - Problems"), problems, _PROBLEM_HEADERS, colour_by="severity")
-    _table_sheet(book.create_sheet("Thay đổi - Changes"), changes, _CHANGE_HEADERS)
+    _table_sheet(book.create_sheet(bilingual("quality.sheet.problems", " - ")), problems, _headers(_PROBLEM_COLUMNS),
+                 colour_by="severity")
+    _table_sheet(book.create_sheet(bilingual("quality.sheet.changes", " - ")), changes, _headers(_CHANGE_COLUMNS))
     return book
 
 
 def _summary_sheet(sheet, summary: dict) -> None:  # noqa: ANN001 - openpyxl worksheet
-    sheet.title = "Tóm tắt - Summary"
-    rows = [("Báo cáo chất lượng dữ liệu / Data-quality report", "")]
+    sheet.title = bilingual("quality.sheet.summary", " - ")
+    rows = [(bilingual("quality.summary.title"), "")]
     if summary.get("synthetic"):
-        rows.append((SYNTHETIC_BANNER, ""))
+        rows.append((bilingual("quality.synthetic_banner"), ""))
     v, r, p = summary["values"], summary["village_rows"], summary["problems"]
-    rows += [
-        ("Bộ tiêu chí / Criteria set", summary["criteria_set"]),
-        ("Số tệp đã đọc / Files read", len(summary["files"])),
-        ("Dòng làng đọc / Village rows read", r["input"]),
-        ("Làng sạch / Clean villages", r["clean"]),
-        ("Dòng làng bị loại / Village rows rejected", r["rejected"]),
-        ("Ô giá trị đọc / Value cells read", v["input"]),
-        ("Giá trị sạch / Clean values", v["clean"]),
-        ("  trong đó để trống / of which empty", v["clean_missing"]),
-        ("Giá trị bị loại / Values rejected", v["rejected"]),
-        ("Lỗi / Errors", p["error"]),
-        ("Cảnh báo / Warnings", p["warning"]),
-        ("Ô được sửa tự động / Cells rewritten", summary["changes"]),
-    ]
+    values = [summary["criteria_set"], len(summary["files"]), r["input"], r["clean"], r["rejected"], v["input"],
+              v["clean"], v["clean_missing"], v["rejected"], p["error"], p["warning"], summary["changes"]]
+    rows += [(("  " if key == "of_which_empty" else "") + bilingual(f"quality.summary.{key}"), value)
+             for key, value in zip(_SUMMARY_ROWS, values)]
     for row in rows:
         sheet.append(list(row))
     sheet["A1"].font = Font(bold=True, size=14)

@@ -26,13 +26,10 @@ from numbers import Rational, Real
 import numpy as np
 import pandas as pd
 
+from ntm_analysis.core.i18n import LANGS, template
 from ntm_analysis.core.vn_numbers import format_number
 
 UNITS = {"vnd": 1, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-UNIT_NAMES = {
-    "vi": {"vnd": "đồng", "thousand": "nghìn đồng", "million": "triệu đồng", "billion": "tỷ đồng"},
-    "en": {"vnd": "VND", "thousand": "thousand VND", "million": "million VND", "billion": "billion VND"},
-}
 
 
 def to_vnd(amount: Real | str, unit: str = "million") -> int:
@@ -157,13 +154,13 @@ def format_money(vnd: int | None, lang: str = "vi", unit: str = "million", decim
     English with ``lang="en"`` ("35,051 million VND"); ``unit`` one of vnd, thousand, million,
     billion. Rounding (half to even) happens here only. A missing amount gives "".
     """
-    if lang not in UNIT_NAMES or unit not in UNITS:
+    if lang not in LANGS or unit not in UNITS:
         raise ValueError(f"need lang 'vi' or 'en' and unit one of {', '.join(UNITS)}, got {lang!r}, {unit!r}")
     if vnd is None or pd.isna(vnd):
         return ""
     scaled = Decimal(int(vnd)) / UNITS[unit]
     text = format_number(float(round(scaled, decimals)), lang, decimals)
-    return f"{text} {UNIT_NAMES[lang][unit]}" if with_unit else text
+    return f"{text} {template(f'money.unit.{unit}', lang)}" if with_unit else text
 
 
 def display_money(frame: pd.DataFrame, lang: str = "vi", unit: str = "million", decimals: int = 0) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ntm_analysis.reference.cost_rules import CostRules
+from ntm_analysis.core.i18n import LANGS, messages
 from ntm_analysis.core.money import UNITS
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.core.storage import write_workbook
@@ -27,12 +28,6 @@ from ntm_analysis.core.storage import write_workbook
 # Whole millions with "." between thousands whatever the reader's locale (literal dots, not the
 # locale's separator). Values below −999 fall in the last section and show without separators.
 NUMBER_FORMATS = {"vi": r'[>=1000000]#"."###"."###;[>=1000]#"."###;0', "en": "#,##0"}
-TEXT = {
-    "vi": {"no": "STT", "item": "Nội dung", "total": "Tổng cộng", "by_source": "Chia theo nguồn vốn",
-           "note": "Ghi chú", "unit": "Đơn vị tính: triệu đồng", "criterion": "Tiêu chí {n}: {name}"},
-    "en": {"no": "No.", "item": "Item", "total": "Total", "by_source": "By funding source",
-           "note": "Note", "unit": "Unit: million VND", "criterion": "Criterion {n}: {name}"},
-}
 BOLD_ROWS = ("subtotal", "total")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _BANNER_FILL = PatternFill("solid", fgColor="FFC000")
@@ -47,7 +42,7 @@ def cost_annex_workbook(tables: Mapping[str, pd.DataFrame], rules: CostRules, *,
     ``titles`` gives each sheet's heading (default: the sheet name in capitals); ``rules`` the funding
     sources' names and order.
     """
-    if lang not in TEXT:
+    if lang not in LANGS:
         raise ValueError(f"lang must be 'vi' or 'en', got {lang!r}")
     book = Workbook()
     book.remove(book.active)
@@ -65,7 +60,7 @@ def write_cost_annex(tables: Mapping[str, pd.DataFrame], rules: CostRules, path:
 
 def _annex_sheet(sheet, table: pd.DataFrame, rules: CostRules, heading: str, lang: str,  # noqa: ANN001
                  synthetic: bool) -> None:
-    text = TEXT[lang]
+    text = messages("annex", lang)
     sources = [(f"{s.id}_vnd", getattr(s, f"name_{lang}")) for s in rules.sources]
     note = f"note_{lang}"
     has_note = note in table and table[note].fillna("").astype(str).str.len().gt(0).any()

@@ -58,6 +58,7 @@ import pandera.pandas as pa
 
 from ntm_analysis.reference.cost_rules import LEVELS, QUANTITY_COLUMNS, CostRules
 from ntm_analysis.reference.plan import PlanEstimate, PlanResources, plan_resources
+from ntm_analysis.core.i18n import message
 from ntm_analysis.core.money import add_up, allocate, check_money, format_money, split_by_shares
 from ntm_analysis.score.scoring import Scores
 
@@ -70,25 +71,22 @@ CALIBRATION_COLUMNS = ["criterion", "criterion_vi", "criterion_en", "indicator_c
 PROJECTION_COLUMNS = ["village_code", "village_name", "commune", "plan_category", "year", "criterion",
                       "criterion_vi", "criterion_en", "source", "source_vi", "source_en", "share", "price_year",
                       *AMOUNTS]
-ROW_LABELS = {
-    "criteria_sum": ("Cộng các tiêu chí có dự toán", "Sum of the itemised criteria"),
-    "unattributed": ("Chưa phân bổ cho tiêu chí nào", "Not attributed to any criterion"),
-    "plan_total": ("Tổng nhu cầu vốn của kế hoạch", "The plan's total need"),
-    "total": ("Tổng cộng", "Total"),
-}
 # The villages a projection reads: one row per code; quantities, where given, not negative.
 VILLAGE_INPUT = pa.DataFrameSchema(
     {"village_code": pa.Column(nullable=False, unique=True),
      **{q: pa.Column(checks=pa.Check.ge(0), nullable=True, required=False) for q in QUANTITY_COLUMNS}},
     strict=False, name="villages for costing")
-NOTES = {  # (vi, en)
-    "open_split": ("Giả định: chia {split} theo cơ cấu nguồn vốn của tệp định mức chi phí. "
-                   "Kế hoạch: \"{quote}\"",
-                   "Assumption: split {split} by the cost file's funding shares. The plan: \"{quote}\""),
-    "unattributed": ("Tổng các nguồn vốn ở mục V trừ các tiêu chí có dự toán ở mục IV của kế hoạch",
-                     "Section V's source totals minus the criteria costed in section IV of the plan"),
-    "plan_total": ("Mục V của kế hoạch", "Section V of the plan"),
-}
+
+
+def _both(key: str) -> tuple[str, str]:
+    """The message ``key`` in Vietnamese and in English, for a ``*_vi`` / ``*_en`` column pair."""
+    return message(key, "vi"), message(key, "en")
+
+
+def _row_labels(row: str) -> dict[str, str]:
+    """``label_vi`` and ``label_en`` of a summary row (``projection.row.<row>``: total, unattributed …)."""
+    vi, en = _both(f"projection.row.{row}")
+    return {"label_vi": vi, "label_en": en}
 
 
 # --- village quantities -----------------------------------------------------------------------------
@@ -256,8 +254,7 @@ def _source_columns(rules: CostRules) -> list[str]:
 def _with_total(rows: pd.DataFrame, rules: CostRules, total_id: str) -> pd.DataFrame:
     """``rows`` with ``total_vnd`` and a last row summing them, in the annex layout's column order."""
     sources = _source_columns(rules)
-    total = {"row": total_id, "criterion": pd.NA, "label_vi": ROW_LABELS[total_id][0],
-             "label_en": ROW_LABELS[total_id][1], "row_kind": "total",
+    total = {"row": total_id, "criterion": pd.NA, **_row_labels(total_id), "row_kind": "total",
              **{c: np.int64(rows[c].sum()) for c in sources}}
     table = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
     return _annex_columns(table, sources)
@@ -292,9 +289,9 @@ def reconcile_plan(rules: CostRules, plan: dict) -> pd.DataFrame:
     extra = [
         _summary_row("criteria_sum", "subtotal", criteria_sum, "derived", ("", "")),
         _summary_row("unattributed", "unattributed", {c: plan_total.get(c, 0) - criteria_sum[c] for c in sources},
-                     "derived", NOTES["unattributed"]),
+                     "derived", _both("projection.note.unattributed")),
         _summary_row("plan_total", "total", {c: plan_total.get(c, 0) for c in sources}, "plan",
-                     NOTES["plan_total"]),
+                     _both("projection.note.plan_total")),
     ]
     return _annex_columns(pd.concat([items, pd.DataFrame(extra)], ignore_index=True), sources,
                           ["basis", "note_vi", "note_en"])
@@ -320,7 +317,7 @@ def _estimate_row(estimate: PlanEstimate, names: tuple[str, str], rules: CostRul
         for lang in notes:
             names_ = rules.source_names(lang)
             split = ", ".join(f"{names_[s]} {share}" for s, share in shares.items())
-            notes[lang] = NOTES["open_split"][lang == "en"].format(split=split, quote=estimate.quote)
+            notes[lang] = message("projection.note.open_split", lang, split=split, quote=estimate.quote)
     return {"row": str(estimate.criterion), "criterion": estimate.criterion, "label_vi": names[0],
             "label_en": names[1], "row_kind": "criterion", "basis": "assumption" if open_sources else "plan",
             "note_vi": notes["vi"], "note_en": notes["en"], **amounts}
@@ -337,8 +334,8 @@ def _open_shares(criterion: int, open_sources: list[str], rules: CostRules) -> d
 
 
 def _summary_row(row: str, kind: str, amounts: dict[str, int], basis: str, note: tuple[str, str]) -> dict:
-    return {"row": row, "criterion": pd.NA, "label_vi": ROW_LABELS[row][0], "label_en": ROW_LABELS[row][1],
-            "row_kind": kind, "basis": basis, "note_vi": note[0], "note_en": note[1], **amounts}
+    return {"row": row, "criterion": pd.NA, **_row_labels(row), "row_kind": kind, "basis": basis,
+            "note_vi": note[0], "note_en": note[1], **amounts}
 
 
 def reconciliation_lines(reconciliation: pd.DataFrame, rules: CostRules, lang: str = "vi") -> list[str]:
@@ -370,11 +367,11 @@ def plan_vs_projection(projection: pd.DataFrame, rules: CostRules, plan: dict) -
              "row_kind": "criterion", "plan_vnd": planned.get(n, pd.NA),
              **{c: int(projected.at[n, c]) if n in projected.index else 0 for c in AMOUNTS}} for n in numbers]
     unattributed = resources.total_vnd - sum(planned.values())
-    rows.append({"row": "unattributed", "criterion": pd.NA, "label_vi": ROW_LABELS["unattributed"][0],
-                 "label_en": ROW_LABELS["unattributed"][1], "row_kind": "unattributed", "plan_vnd": unattributed,
+    rows.append({"row": "unattributed", "criterion": pd.NA, **_row_labels("unattributed"),
+                 "row_kind": "unattributed", "plan_vnd": unattributed,
                  **dict.fromkeys(AMOUNTS, 0)})
-    rows.append({"row": "total", "criterion": pd.NA, "label_vi": ROW_LABELS["total"][0],
-                 "label_en": ROW_LABELS["total"][1], "row_kind": "total", "plan_vnd": resources.total_vnd,
+    rows.append({"row": "total", "criterion": pd.NA, **_row_labels("total"),
+                 "row_kind": "total", "plan_vnd": resources.total_vnd,
                  **{c: int(projected[c].sum()) for c in AMOUNTS}})
     table = pd.DataFrame(rows).astype({"criterion": "Int64", "plan_vnd": "Int64",
                                        **dict.fromkeys(AMOUNTS, "int64")})

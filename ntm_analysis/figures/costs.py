@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ntm_analysis.figures import scores as plots
+from ntm_analysis.core.i18n import template
 from ntm_analysis.core.money import UNITS, add_up
 from ntm_analysis.core.vn_numbers import format_number
 
@@ -32,24 +33,12 @@ SOURCE_COLOURS = {"central_direct": "#1f4e79", "integrated": "#5b9bd5", "enterpr
 OTHER_COLOURS = ("#8e6c8a", "#b07aa1", "#9c755f", "#bab0ac")
 PLAN_COLOUR = "#7f7f7f"
 PROJECTION_COLOUR = "#2b6ca3"
-LABELS = {
-    "by_criterion_title": {"vi": "Kinh phí khắc phục các tiêu chí chưa đạt, theo nguồn vốn",
-                           "en": "Cost of closing the gaps, by criterion and funding source"},
-    "million_axis": {"vi": "Triệu đồng", "en": "Million VND"},
-    "plan_title": {"vi": "Dự toán của kế hoạch so với ước tính từ các làng",
-                   "en": "The plan's estimate vs the bottom-up projection"},
-    "plan": {"vi": "Kế hoạch", "en": "Plan"},
-    "projection": {"vi": "Ước tính (khoảng thấp – cao)", "en": "Projection (low – high range)"},
-    "unattributed": {"vi": "Chưa phân bổ cho tiêu chí nào", "en": "Not attributed to any criterion"},
-    "village_title": {"vi": "Kinh phí của từng làng (mức trung bình, khoảng thấp – cao)",
-                      "en": "Cost per village (central, with the low – high range)"},
-    "central": {"vi": "Mức trung bình", "en": "Central"},
-}
 
 
 def label(key: str, lang: str = "vi") -> str:
-    """A cost-figure label in Vietnamese (default) or English."""
-    return LABELS[key][lang]
+    """A cost-figure label in Vietnamese (default) or English: the catalogue's ``figures.<key>``, placeholders
+    (``{year}``) left for the caller."""
+    return template(f"figures.{key}", lang)
 
 
 def source_colours(sources: list[str]) -> dict[str, str]:

@@ -28,6 +28,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ntm_analysis.figures import scores as plots
 from ntm_analysis.figures.costs import source_colours
+from ntm_analysis.core.i18n import template
 from ntm_analysis.core.money import UNITS, add_up
 from ntm_analysis.core.vn_numbers import format_number
 from ntm_analysis.schedule.solver import PlanRules, SchedulePlan
@@ -38,34 +39,12 @@ plt = plots.plt  # pyplot as plots.py set it up (backend chosen there)
 PLAN_COLOURS = ("#2b6ca3", "#b4b4b4")  # the optimum, then the greedy baseline
 SPAN_COLOUR = "#9e9e9e"
 FAILED_COLOUR = "#c0392b"
-LABELS = {
-    "investment_title": {"vi": "Vốn đầu tư theo năm và nguồn vốn", "en": "Investment by year and funding source"},
-    "budget": {"vi": "Ngân sách (tổng các nguồn)", "en": "Budget (all sources)"},
-    "million_axis": {"vi": "Triệu đồng", "en": "Million VND"},
-    "year_axis": {"vi": "Năm", "en": "Year"},
-    "cumulative_title": {"vi": "Số làng đạt chuẩn theo lịch (cộng dồn) so với mục tiêu",
-                         "en": "Villages reaching the standard under the schedule (cumulative) vs the target"},
-    "cumulative_axis": {"vi": "Số làng mới đạt chuẩn (cộng dồn)", "en": "New villages (cumulative)"},
-    "target": {"vi": "Mục tiêu kế hoạch", "en": "Plan target"},
-    "chart_title": {"vi": "Lịch đạt chuẩn của từng làng", "en": "When each village reaches the standard"},
-    "spending": {"vi": "Các năm chi vốn", "en": "Years money is spent"},
-    "optimum": {"vi": "Tối ưu", "en": "Optimum"},
-    "greedy": {"vi": "Xếp hạng rồi cấp vốn lần lượt", "en": "Rank, then fund down the list"},
-    "villages_per_year": {"vi": "Số làng đạt chuẩn mỗi năm", "en": "Villages reaching the standard each year"},
-    "spend_per_year": {"vi": "Vốn chi mỗi năm", "en": "Money spent each year"},
-    "villages_axis": {"vi": "Số làng", "en": "Villages"},
-    "comparison_title": {"vi": "Tối ưu so với xếp hạng lần lượt", "en": "Optimum vs ranking down the list"},
-    "scenario_villages": {"vi": "Số làng đạt chuẩn", "en": "Villages reaching the standard"},
-    "scenario_cost": {"vi": "Tổng kinh phí theo nguồn", "en": "Total cost by source"},
-    "scenario_title": {"vi": "So sánh các kịch bản", "en": "Scenarios compared"},
-    "failed": {"vi": "lỗi", "en": "failed"},
-    "relaxed": {"vi": "nới ràng buộc", "en": "relaxed"},
-}
 
 
 def label(key: str, lang: str = "vi") -> str:
-    """A schedule-figure label in Vietnamese (default) or English."""
-    return LABELS[key][lang]
+    """A schedule-figure label in Vietnamese (default) or English: the catalogue's ``figures.<key>``,
+    placeholders (``{year}``) left for the caller."""
+    return template(f"figures.{key}", lang)
 
 
 def _million(vnd: pd.Series | np.ndarray) -> np.ndarray:

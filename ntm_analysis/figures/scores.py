@@ -1,7 +1,8 @@
 """Figures. ``plot_*`` draw on one axes and return it; ``*_figure`` own a figure. No file writing here
 except in :func:`save_figure`, and no ``plt.show()``.
 
-Every label goes through :data:`LABELS` (Vietnamese by default, English with ``lang="en"``); every
+Every label goes through :func:`label` (the ``figures.*`` messages of the catalogues in
+``reference/data/messages``; Vietnamese by default, English with ``lang="en"``); every
 ``*_figure`` takes ``synthetic`` and stamps the figure with :func:`mark_synthetic` when it is True.
 
 Gap-analysis figures and the frames they take (see ``scoring``, ``aggregates`` and ``progress``):
@@ -20,20 +21,14 @@ import math
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-# Figures are files or notebook outputs, never a window: Agg, except in a Jupyter kernel (which sets
-# MPLBACKEND to its inline backend), where forcing Agg would keep the figures out of the notebook.
-_INLINE = "inline" in os.environ.get("MPLBACKEND", "")
-if not _INLINE:
-    matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-
-if _INLINE:
-    # Load the inline backend now: loading it turns interactive mode on, and if that happened inside a
-    # figure function's style context, leaving the context would turn it off again and every later
-    # figure would stay out of the notebook.
+# No backend is forced here: importing this module must not change the caller's matplotlib (a headless
+# process gets Agg by matplotlib's own fallback). In a Jupyter kernel, which names its inline backend in
+# MPLBACKEND, that backend is loaded now: loading it turns interactive mode on, and if that happened inside
+# a figure function's style context, leaving the context would turn it off again and every later figure
+# would stay out of the notebook.
+if "inline" in os.environ.get("MPLBACKEND", ""):
     plt.switch_backend(os.environ["MPLBACKEND"])
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -46,6 +41,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ntm_analysis.reference.plan import category_names  # noqa: E402
 from ntm_analysis.config import STYLE_FILE  # noqa: E402
+from ntm_analysis.core.i18n import template  # noqa: E402
 from ntm_analysis.core.storage import atomic_path  # noqa: E402
 from ntm_analysis.core.vietnamese import fold  # noqa: E402
 from ntm_analysis.score.scoring import criteria_missing  # noqa: E402
@@ -61,40 +57,12 @@ MISSING_COLOURS = ("#2e9e5b", "#fdd49e", "#fc8d59", "#e34a33", "#a50f15")
 CATEGORY_ORDER = ("commune_linked", "border", "other")
 CATEGORY_COLOURS = {"commune_linked": "#2b6ca3", "border": "#e08a1e", "other": "#7fb3d5"}
 TARGET_COLOUR = "#333333"
-LABELS = {
-    "problems_title": {"vi": "Vấn đề số liệu theo loại", "en": "Data problems by kind"},
-    "problems_axis": {"vi": "Số vấn đề", "en": "Number of problems"},
-    "synthetic": {"vi": "DỮ LIỆU GIẢ LẬP", "en": "SYNTHETIC DATA"},
-    "status_pass": {"vi": "Đạt", "en": "Met"},
-    "status_fail": {"vi": "Chưa đạt", "en": "Not met"},
-    "status_incomplete": {"vi": "Chưa có số liệu", "en": "No data"},
-    "heatmap_title": {"vi": "Kết quả từng tiêu chí của các làng, năm {year}",
-                      "en": "Criteria met by each village, {year}"},
-    "criterion_axis": {"vi": "Tiêu chí", "en": "Criterion"},
-    "village_axis": {"vi": "Làng", "en": "Village"},
-    "failure_title": {"vi": "Tỷ lệ làng chưa đạt từng tiêu chí, năm {year}",
-                      "en": "Share of villages not meeting each criterion, {year}"},
-    "failure_axis": {"vi": "% số làng chưa đạt", "en": "% of villages not meeting it"},
-    "distance_title": {"vi": "Khoảng cách đến chuẩn của từng làng, năm {year}",
-                       "en": "Distance to the standard by village, {year}"},
-    "distance_axis": {"vi": "Khoảng cách (tổng mức thiếu hụt chuẩn hóa của các tiêu chí)",
-                      "en": "Distance (sum of the criteria's normalised gaps)"},
-    "missing_legend": {"vi": "Số tiêu chí chưa đạt", "en": "Criteria not met"},
-    "meets_standard": {"vi": "Đạt chuẩn", "en": "Meets the standard"},
-    "progress_title": {"vi": "Số làng mới đạt chuẩn (cộng dồn) so với mục tiêu kế hoạch",
-                       "en": "New villages meeting the standard (cumulative) vs the plan target"},
-    "progress_axis": {"vi": "Số làng (cộng dồn từ năm gốc)", "en": "Villages (cumulative since baseline)"},
-    "target": {"vi": "Mục tiêu kế hoạch", "en": "Plan target"},
-    "year_axis": {"vi": "Năm", "en": "Year"},
-    "communes_title": {"vi": "Số làng đạt chuẩn theo từng xã", "en": "Villages meeting the standard, by commune"},
-    "villages_assessed": {"vi": "Làng được đánh giá", "en": "Villages assessed"},
-    "villages_axis": {"vi": "Số làng", "en": "Villages"},
-}
 
 
 def label(key: str, lang: str = "vi") -> str:
-    """A figure label in Vietnamese (default) or English."""
-    return LABELS[key][lang]
+    """A figure label in Vietnamese (default) or English: the catalogue's ``figures.<key>``, placeholders
+    (``{year}``) left for the caller."""
+    return template(f"figures.{key}", lang)
 
 
 def criterion_label(number: int, name: str, max_chars: int = 24) -> str:

@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.raw.tables import HELP_SHEETS, raw_fields
+from ntm_analysis.core.i18n import bilingual, messages
 from ntm_analysis.core.storage import write_workbook
 
 _REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -21,26 +22,6 @@ VILLAGE_FIELDS = ["village_code", "village_name", "commune", "district", "provin
                   "plan_category", "road_km", "lane_km", "livestock_households", "note"]
 LONG_FIELDS = ["village_code", "year", "indicator", "value", "note"]
 WIDE_ID_FIELDS = ["village_code", "village_name", "commune", "year"]
-GUIDE = [
-    ("MẪU NHẬP LIỆU RÀ SOÁT LÀNG NÔNG THÔN MỚI / NEW RURAL VILLAGE ASSESSMENT INPUT TEMPLATE", ""),
-    ("Cách dùng", "How to use"),
-    ("1. Điền trang \"Danh sách làng\": mỗi làng một dòng; cột tô đỏ (*) là bắt buộc.",
-     "1. Fill \"Danh sách làng\" (villages): one row per village; red (*) columns are required."),
-    ("2. Điền số liệu ở MỘT trong hai dạng: \"Số liệu dọc\" (mỗi dòng một giá trị) hoặc "
-     "\"Số liệu ngang\" (mỗi chỉ tiêu một cột).",
-     "2. Enter values in ONE of two forms: \"Số liệu dọc\" (long, one value per row) or "
-     "\"Số liệu ngang\" (wide, one column per indicator)."),
-    ("3. Số theo kiểu Việt Nam: 35.051 là ba mươi lăm nghìn không trăm năm mươi mốt; 0,75 là ba phần tư.",
-     "3. Vietnamese numbers: 35.051 is thirty-five thousand and fifty-one; 0,75 is three quarters."),
-    ("4. Phần trăm ghi 75 hoặc 75 % (không ghi 0,75). Đạt / Chưa đạt ghi \"Đạt\", \"Chưa đạt\" (hoặc có / không).",
-     "4. Percentages as 75 or 75 % (not 0.75). Pass / fail as \"Đạt\", \"Chưa đạt\" (or yes / no)."),
-    ("5. Ô chưa có số liệu để TRỐNG (không ghi 0): trống nghĩa là chưa đánh giá.",
-     "5. Leave a cell EMPTY when there is no data (do not write 0): empty means not assessed."),
-    ("6. Có thể nộp nhiều tệp (mỗi xã một tệp); tiêu đề cột có hay không dấu, hoa hay thường đều được.",
-     "6. Several files are fine (one per commune); headers with or without diacritics, any case."),
-    ("7. Mã làng giữ dạng chữ (Text) để không mất số 0 ở đầu.",
-     "7. Keep village codes as Text so leading zeros survive."),
-]
 
 
 def write_template(path: Path, criteria: CriteriaSet, plan: dict) -> Path:
@@ -49,8 +30,10 @@ def write_template(path: Path, criteria: CriteriaSet, plan: dict) -> Path:
     book = Workbook()
     guide = book.active
     guide.title, indicator_title = sorted(HELP_SHEETS)
-    for row in GUIDE:
-        guide.append(list(row))
+    vi, en = messages("template.guide", "vi"), messages("template.guide", "en")  # title, how to, steps
+    guide.append([bilingual("template.guide.title"), ""])
+    for key in list(vi)[1:]:
+        guide.append([vi[key], en[key]])
     guide["A1"].font = Font(bold=True, size=13)
     guide.column_dimensions["A"].width = 90
     guide.column_dimensions["B"].width = 90
@@ -113,5 +96,6 @@ def _validations(sheet, criteria: CriteriaSet, plan: dict) -> None:  # noqa: ANN
 
 def _indicator_note(indicator, criteria: CriteriaSet) -> str:  # noqa: ANN001 - an Indicator
     thresholds = ", ".join(f"{g}: {indicator.direction} {v}" for g, v in indicator.thresholds.items())
-    return (f"{indicator.name_vi}\n{indicator.name_en}\nĐơn vị / unit: {indicator.unit}\n"
-            f"Ngưỡng / threshold ({criteria.id}): {thresholds}\nNguồn / provenance: {indicator.provenance}")
+    unit, threshold, provenance = (bilingual(f"template.note.{key}") for key in ("unit", "threshold", "provenance"))
+    return (f"{indicator.name_vi}\n{indicator.name_en}\n{unit}: {indicator.unit}\n"
+            f"{threshold} ({criteria.id}): {thresholds}\n{provenance}: {indicator.provenance}")

@@ -25,16 +25,13 @@ import pandas as pd
 
 from ntm_analysis.config import REFERENCE_DIR
 from ntm_analysis.core.errors import DataFileError
+from ntm_analysis.core.i18n import LANGS, messages
 from ntm_analysis.core.vietnamese import clean_text
 from ntm_analysis.core.yaml_files import read_yaml_file, resolve_data_file
 from ntm_analysis.reference.cost_rules import CostRules
 
 BASELINES = ("met", "not_met")
 ACTION_COLUMNS = ["criterion", "criterion_name", "plan_baseline", "action", "responsible", "funding"]
-TEXT = {
-    "vi": {"met": "Đã đạt", "not_met": "Chưa đạt", "no_money": "Không cần kinh phí"},
-    "en": {"met": "Met", "not_met": "Not met", "no_money": "No money needed"},
-}
 
 
 class ActionsFileError(DataFileError):
@@ -193,8 +190,9 @@ def actions_for(criteria_numbers: Iterable[int], catalogue: ActionCatalogue, rul
     ValueError
         ``lang`` is not "vi" or "en", or a criterion is not in the catalogue.
     """
-    if lang not in TEXT:
+    if lang not in LANGS:
         raise ValueError(f"lang must be 'vi' or 'en', got {lang!r}")
+    words = messages("actions", lang)  # the plan's assessment (met / not met), "no money needed"
     sources = rules.source_names(lang)
     bodies = {b.id: getattr(b, f"name_{lang}") for b in catalogue.bodies}
     by_number = {c.criterion: c for c in catalogue.criteria}
@@ -205,10 +203,10 @@ def actions_for(criteria_numbers: Iterable[int], catalogue: ActionCatalogue, rul
     rows = []
     for number in numbers:
         entry = by_number[number]
-        head = (number, getattr(entry, f"name_{lang}"), TEXT[lang][entry.baseline])
+        head = (number, getattr(entry, f"name_{lang}"), words[entry.baseline])
         if not entry.actions:
             rows.append((*head, getattr(entry, f"note_{lang}"), "", ""))
         for action in entry.actions:
             rows.append((*head, getattr(action, f"text_{lang}"), "; ".join(bodies[b] for b in action.responsible),
-                         "; ".join(sources[s] for s in action.sources) or TEXT[lang]["no_money"]))
+                         "; ".join(sources[s] for s in action.sources) or words["no_money"]))
     return pd.DataFrame(rows, columns=ACTION_COLUMNS)

@@ -18,7 +18,7 @@ from ntm_analysis.core.vietnamese import clean_text, fold
 from ntm_analysis.core.yaml_files import resolve_data_file
 
 ADMIN_COLUMNS = ["province", "district", "commune_code", "commune", "commune_type", "border"]
-COMMUNE_MAP_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "source"]
+COMMUNE_MAP_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "effective", "source"]
 
 
 class AdminFileError(DataFileError):

@@ -1,17 +1,23 @@
 """The user's plan as a validated data file: period, baseline, targets, categories and resources.
 
 A plan file (YAML) has ``id``, ``name_vi``, ``name_en``, ``period: {start, end}`` and ``categories`` (each
-``id``, ``name_vi``, ``name_en``, optional ``aliases``); optionally ``unit_level`` (district, commune or
-province), ``area``, ``instrument``, ``baseline_year``, ``baseline_criteria_set``, ``targets``
-(``villages_total``, ``villages_per_year``, ``by_category: {category: n}``, ``border_commune_share`` in
-percent, ``communes_aiming_ntm``), ``baseline_failing_criteria`` and ``resources`` (``unit``, ``total``,
-``by_source: {source: amount}``, ``by_criterion: [{criterion, amount, sources, quote}]``). The loader
-names the file and every fault; :func:`plan_resources` reads the resources in whole đồng.
+``id``, ``name_vi``, ``name_en``, optional ``aliases`` and ``assign``: how a village the offices left
+unassigned gets the category — ``border_commune``, ``commune_target_in_period`` (its commune aims at
+commune NTM within the period), ``ethnic_minority_area`` (≥ 15 % ethnic-minority households) or
+``default``; the first category in ``assignment_order`` (default: the plan's order) whose rule holds wins).
+Optionally ``unit_level`` (district, commune or province), ``area``, ``instrument``, ``baseline_year``,
+``baseline_criteria_set``, ``targets`` (all optional: ``villages_total``, ``villages_per_year``,
+``villages_share`` — percent of the unit's villages meeting the standard by the end —, ``by_category:
+{category: n}``, ``border_commune_share`` in percent, ``communes_aiming_ntm``), ``baseline_failing_criteria``
+and ``resources`` (``unit``, ``total``, ``by_source: {source: amount}``, an optional annual table
+``by_year: {year: {source: amount}}``, optional ``by_criterion: [{criterion, amount, sources, quote}]``,
+optional ``provenance``). The loader names the file and every fault; :func:`plan_resources` reads the
+resources in whole đồng.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -24,10 +30,12 @@ from ntm_analysis.core.vietnamese import fold
 from ntm_analysis.core.yaml_files import read_yaml_file, resolve_data_file
 
 UNIT_LEVELS = ("province", "district", "commune")
-TARGET_KEYS = ("villages_total", "villages_per_year", "by_category", "border_commune_share", "communes_aiming_ntm")
+TARGET_KEYS = ("villages_total", "villages_per_year", "villages_share", "by_category", "border_commune_share",
+               "communes_aiming_ntm")
+ASSIGN_RULES = ("border_commune", "commune_target_in_period", "ethnic_minority_area", "default")
 _TOP_REQUIRED = ("id", "name_vi", "name_en", "period", "categories")
 _TOP_OPTIONAL = ("unit_level", "area", "instrument", "baseline_year", "baseline_criteria_set", "targets",
-                 "baseline_failing_criteria", "resources")
+                 "baseline_failing_criteria", "resources", "assignment_order")
 
 
 class PlanFileError(DataFileError):
@@ -53,6 +61,8 @@ class PlanResources:
     total_vnd: int
     by_source_vnd: Mapping[str, int]
     estimates: tuple[PlanEstimate, ...]
+    by_year_vnd: Mapping[int, Mapping[str, int]] = field(default_factory=dict)  # the plan's annual table, if any
+    provenance: str = "plan"
 
 
 def available_plans() -> list[str]:
@@ -101,6 +111,10 @@ def _faults(data: Any) -> list[str]:
     if data.get("unit_level") is not None and data["unit_level"] not in UNIT_LEVELS:
         faults.append(f"unit_level: {data['unit_level']!r} is not one of {', '.join(UNIT_LEVELS)}")
     faults += _category_faults(data.get("categories"))
+    order = data.get("assignment_order")
+    ids = [c.get("id") for c in data.get("categories") or [] if isinstance(c, dict)]
+    if order is not None and (not isinstance(order, list) or sorted(map(str, order)) != sorted(map(str, ids))):
+        faults.append(f"assignment_order: expected every category id once ({', '.join(map(str, ids))}), found {order!r}")
     faults += _target_faults(data.get("targets"), data.get("categories"))
     return faults
 
@@ -125,6 +139,11 @@ def _category_faults(categories: Any) -> list[str]:
         seen.add(item["id"])
         if not isinstance(item.get("aliases", []), list):
             faults.append(f"categories, {item['id']}: aliases must be a list of names")
+        if item.get("assign") is not None and item["assign"] not in ASSIGN_RULES:
+            faults.append(f"categories, {item['id']}: assign {item['assign']!r} is not one of {', '.join(ASSIGN_RULES)}")
+    defaults = [c["id"] for c in categories if isinstance(c, dict) and c.get("assign") == "default"]
+    if len(defaults) > 1:
+        faults.append(f"categories: only one may be assigned by default, found {', '.join(defaults)}")
     return faults
 
 
@@ -139,9 +158,11 @@ def _target_faults(targets: Any, categories: Any) -> list[str]:
         value = targets.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             faults.append(f"targets.{key}: expected a whole number ≥ 0, found {value!r}")
-    share = targets.get("border_commune_share")
-    if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 100):
-        faults.append(f"targets.border_commune_share: expected a percent from 0 to 100, found {share!r}")
+    for key in ("border_commune_share", "villages_share"):
+        share = targets.get(key)
+        if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float))
+                                  or not 0 <= share <= 100):
+            faults.append(f"targets.{key}: expected a percent from 0 to 100, found {share!r}")
     by_category = targets.get("by_category")
     known = {c.get("id") for c in categories or [] if isinstance(c, dict)}
     if by_category is not None:
@@ -174,9 +195,21 @@ def plan_resources(plan: dict) -> PlanResources:
         faults.append(f"the sources add up to {format_money(sum(by_source.values()), 'en')}, not the total "
                       f"{format_money(total, 'en')}")
     estimates = tuple(_plan_estimate(item, unit, faults) for item in raw.get("by_criterion") or [])
+    by_year = {int(year): {str(k): to_vnd(v, unit) for k, v in amounts.items()}
+               for year, amounts in (raw.get("by_year") or {}).items()}
+    for year, amounts in by_year.items():
+        if set(amounts) - set(by_source):
+            faults.append(f"by_year {year}: source(s) {', '.join(sorted(set(amounts) - set(by_source)))} not in by_source")
+    for source, amount in by_source.items():
+        if by_year and sum(a.get(source, 0) for a in by_year.values()) != amount:
+            faults.append(f"by_year: the years of {source} add up to "
+                          f"{format_money(sum(a.get(source, 0) for a in by_year.values()), 'en')}, not "
+                          f"{format_money(amount, 'en')}")
     if faults:
         raise ValueError(f"plan {plan.get('id')}, resources: " + "; ".join(faults))
-    return PlanResources(total, MappingProxyType(by_source), estimates)
+    return PlanResources(total, MappingProxyType(by_source), estimates,
+                         MappingProxyType({y: MappingProxyType(a) for y, a in sorted(by_year.items())}),
+                         str(raw.get("provenance", "plan")))
 
 
 def _plan_estimate(item: dict, unit: str, faults: list[str]) -> PlanEstimate:
@@ -187,6 +220,14 @@ def _plan_estimate(item: dict, unit: str, faults: list[str]) -> PlanEstimate:
         faults.append(f"criterion {item['criterion']}: its sources add up to {format_money(stated, 'en')}, "
                       f"not {format_money(amount, 'en')}")
     return PlanEstimate(int(item["criterion"]), amount, MappingProxyType(sources), item.get("quote", ""))
+
+
+def assignment_rules(plan: dict) -> list[tuple[str, str]]:
+    """(category id, assignment rule) in the order rules are tried; a category without ``assign`` is only
+    ever given by the offices."""
+    by_id = {c["id"]: c for c in plan["categories"]}
+    order = plan.get("assignment_order") or list(by_id)
+    return [(cid, by_id[cid]["assign"]) for cid in order if by_id[cid].get("assign")]
 
 
 def category_lookup(plan: dict) -> dict[str, str]:

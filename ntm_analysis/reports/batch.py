@@ -43,6 +43,7 @@ from tqdm import tqdm
 from ntm_analysis.catalog import code_digest
 from ntm_analysis.config import NOTEBOOKS_DIR, REFERENCE_DIR, REPORTS_DIR
 from ntm_analysis.core.errors import UserError
+from ntm_analysis.core.i18n import bilingual, message
 from ntm_analysis.core.storage import write_text
 from ntm_analysis.core.vietnamese import fold, slugify
 from ntm_analysis.settings import RUN_SETTINGS, Settings, save_run_settings
@@ -50,12 +51,12 @@ from ntm_analysis.settings import RUN_SETTINGS, Settings, save_run_settings
 REPORT_COLUMNS = ["kind", "name", "slug", "status", "error", "html", "excel", "seconds"]
 TEMPLATES = {"commune": "reports/commune", "district": "reports/district"}
 DISTRICT_SLUG = "toan-huyen"
-TITLES = {
-    "commune": ("Báo cáo xây dựng làng nông thôn mới — {name}, năm {year}",
-                "New Rural village report — {name}, {year}"),
-    "district": ("Báo cáo xây dựng làng nông thôn mới toàn huyện, năm {year}",
-                 "New Rural village report — whole district, {year}"),
-}
+STATUS_MARKS = {"done": "✔", "skipped": "✔", "outdated": "⚠", "failed": "✘"}  # before the index's status words
+
+
+def page_title(kind: str, lang: str = "vi", **values: Any) -> str:
+    """The title of a ``kind`` report ("commune" or "district") in ``lang``: ``name`` and ``year`` filled in."""
+    return message(f"report.page_title.{kind}", "vi" if lang == "vi" else "en", **values)
 
 
 class UnsafePathError(UserError):
@@ -184,7 +185,7 @@ def render_report(job: ReportJob, year: int, digest: str) -> dict:
     """Run one report (in the calling process); return its row for the index."""
     started = time.perf_counter()
     lang = job.parameters.get("lang", "vi")
-    title = TITLES[job.kind][0 if lang == "vi" else 1].format(name=job.name, year=year)
+    title = page_title(job.kind, lang, name=job.name, year=year)
     job.output(".hash.json").unlink(missing_ok=True)  # until it succeeds, the report is not current
     from ntm_analysis.reports.notebooks import run_notebook
 
@@ -214,7 +215,8 @@ def error_text(exc: BaseException) -> str:
 
 
 def _row(job: ReportJob, status: str, error: str, started: float) -> dict:
-    return {"kind": job.kind, "name": job.name or "Toàn huyện", "slug": job.slug, "status": status, "error": error,
+    return {"kind": job.kind, "name": job.name or message("index.district", "vi"), "slug": job.slug, "status": status,
+            "error": error,
             "html": job.output(".html").name, "excel": job.output(".xlsx").name,
             "seconds": round(time.perf_counter() - started, 1)}
 
@@ -244,8 +246,8 @@ def run_reports(jobs: list[ReportJob], year: int, *, processed_dir: Path, force:
         with ProcessPoolExecutor(max_workers=max(1, min(processes, len(todo))), mp_context=_context()) as pool:
             futures: dict[Future, ReportJob] = {pool.submit(render_report, job, year, digest): job
                                                 for job, digest in todo}
-            for future in tqdm(as_completed(futures), total=len(futures), desc="Báo cáo / reports", unit="report",
-                               disable=not progress):
+            for future in tqdm(as_completed(futures), total=len(futures), desc=bilingual("index.progress"),
+                               unit="report", disable=not progress):
                 rows.append(_result_row(future, futures[future]))
     table = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     order = {job.slug: i for i, job in enumerate(jobs)}
@@ -315,23 +317,23 @@ def write_index(table: pd.DataFrame, out_dir: Path, year: int) -> Path:
     for rec in table.itertuples():
         record = out_dir / f"{rec.slug}.hash.json"
         date = json.loads(record.read_text(encoding="utf-8"))["date"][:10] if record.exists() else ""
-        status = {"done": "✔ mới tạo / new", "skipped": "✔ không đổi / unchanged",
-                  "outdated": "⚠ số liệu đã đổi, cần chạy lại / inputs changed, run again",
-                  "failed": "✘ lỗi / failed"}[rec.status]
+        status = f"{STATUS_MARKS[rec.status]} {bilingual(f'index.status.{rec.status}')}"
         link = (f'<a href="{html.escape(rec.html)}">{html.escape(rec.name)}</a>' if rec.status != "failed"
                 else html.escape(rec.name))
         excel = (f'<a href="{html.escape(rec.excel)}">Excel</a>'
                  if rec.status != "failed" and (out_dir / rec.excel).exists() else "")
         rows.append(f"<tr class=\"{rec.status}\"><td>{link}</td><td>{status}</td><td>{date}</td>"
                     f"<td>{excel}</td><td>{html.escape(rec.error)}</td></tr>")
+    title = bilingual("index.title", year=year)
+    th = {key: bilingual(f"index.{key}") for key in ("report", "status_column", "date", "error")}
     page = f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>Báo cáo làng nông thôn mới năm {year} / NTM village reports {year}</title>
+<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:"DejaVu Sans",sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:left}}tr.failed td{{background:#f8cbad}}
 tr.outdated td{{background:#fff2cc}}</style></head>
-<body><h1>Báo cáo làng nông thôn mới năm {year} / NTM village reports {year}</h1>
-<table><thead><tr><th>Báo cáo / Report</th><th>Trạng thái / Status</th><th>Ngày / Date</th><th>Excel</th>
-<th>Lỗi / Error</th></tr></thead><tbody>
+<body><h1>{title}</h1>
+<table><thead><tr><th>{th['report']}</th><th>{th['status_column']}</th><th>{th['date']}</th><th>Excel</th>
+<th>{th['error']}</th></tr></thead><tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
 """

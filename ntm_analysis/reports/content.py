@@ -7,10 +7,11 @@ chain's outputs read back, nothing computed twice.
 
 Display helpers
 ---------------
-Text is Vietnamese with ``lang="vi"`` and English with ``lang="en"`` (:data:`TEXT`); numbers and money
-in that language's format (:func:`ntm_analysis.core.vn_numbers.format_number`,
-:func:`ntm_analysis.core.money.format_money`). Tables are returned as HTML with their cells escaped (names
-come from data files); text from data is escaped before it goes into Markdown (:func:`md_escape`).
+Text is Vietnamese with ``lang="vi"`` and English with ``lang="en"`` (:func:`text`, the ``report.*``
+messages of ``reference/data/messages``); numbers and money in that language's format
+(:func:`ntm_analysis.core.vn_numbers.format_number`, :func:`ntm_analysis.core.money.format_money`).
+Tables are returned as HTML with their cells escaped (names come from data files); text from data is
+escaped before it goes into Markdown (:func:`md_escape`).
 :func:`show_figure` saves a figure as PNG into the report's figures folder and returns that very PNG
 for display, so the page shows exactly the files saved beside it.
 """
@@ -40,6 +41,7 @@ from ntm_analysis.figures.costs import cost_by_criterion_figure, plan_vs_project
 from ntm_analysis.cost.projection import (plan_vs_projection, reconcile_plan,
                                 reconciliation_lines, rollup_costs, source_table, target_villages)
 from ntm_analysis.reference.criteria import CriteriaSet
+from ntm_analysis.core.i18n import message
 from ntm_analysis.core.money import UNITS, format_money
 from ntm_analysis.core.vn_numbers import format_number
 from ntm_analysis.schedule.planning import (budget_use, investment_table, scheduled_villages, status_lines)
@@ -61,234 +63,6 @@ SECTIONS = {
                  "phased", "actions", "communes", "unverified", "quality", "files"],
 }
 
-TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        # headings
-        "status": "Tình trạng từng làng năm {year}",
-        "heatmap": "Kết quả từng tiêu chí",
-        "costs": "Khoảng cách đến chuẩn và kinh phí khắc phục theo nguồn vốn",
-        "targets": "Phần của xã trong mục tiêu kế hoạch",
-        "actions": "Việc cần làm tiếp theo",
-        "schedule": "Lịch đạt chuẩn",
-        "unverified": "Ngưỡng chưa xác minh",
-        "quality": "Chất lượng số liệu",
-        "files": "Tệp kèm theo",
-        "alkire_foster": "Chỉ số Alkire–Foster (H, A, M0)",
-        "progress": "Tiến độ so với mục tiêu kế hoạch",
-        "reconciliation": "Đối chiếu với kế hoạch",
-        "phased": "Phân kỳ vốn đầu tư",
-        "communes": "Từng xã",
-        "af_district": "Toàn huyện", "af_commune": "Theo xã", "af_category": "Theo nhóm kế hoạch",
-        "border_heading": "Xã biên giới: tỷ lệ làng đạt chuẩn so với {target} %",
-        # sentences
-        "scope_commune": "Xã **{commune}** · năm **{year}** · {villages} làng · bộ tiêu chí `{criteria}` · "
-                         "thiếu số liệu: {policy}",
-        "scope_district": "**Toàn huyện** · năm **{year}** · {communes} xã · {villages} làng · bộ tiêu chí "
-                          "`{criteria}` · thiếu số liệu: {policy}",
-        "policy_missing_fails": "tính là chưa đạt", "policy_exclude": "không tính",
-        "meeting": "**{meeting}/{assessed}** làng đạt chuẩn năm {year}; {incomplete} làng còn thiếu số liệu.",
-        "not_assessed": "{n} làng không có số liệu năm {year}: {names}.",
-        "status_note": "Số tiêu chí đạt trên tổng số, đạt chuẩn hay chưa, các tiêu chí chưa đạt và khoảng cách đến "
-                       "chuẩn (tổng mức thiếu hụt chuẩn hóa của từng tiêu chí; tiêu chí thiếu số liệu tính 1).",
-        "costs_note": "Chi phí để khắc phục mọi khoảng cách của năm {year}, theo định mức của tệp chi phí (giá năm "
-                      "{price_year}), chia theo nguồn vốn. Tổng: **{total}** (thấp – cao: {low} – {high}); {villages} "
-                      "làng có chi phí; {zero} khoảng cách không cần kinh phí; {no_data} chỉ tiêu thiếu số liệu "
-                      "không tính chi phí.",
-        "no_costs": "Không có khoảng cách nào cần kinh phí năm {year}.",
-        "village_costs": "Kinh phí từng làng (triệu đồng, ước tính giữa, thấp và cao):",
-        "commune_costs": "Kinh phí từng xã (triệu đồng, ước tính giữa, thấp và cao):",
-        "targets_note": "Mục tiêu của kế hoạch là của toàn huyện ({total} làng đến {end}; {quotas}). Phần của xã là "
-                        "số làng của xã mà lịch tối ưu toàn huyện (mục 6) đưa về chuẩn trong {start}–{end}; "
-                        "“dự kiến đến {year}” là các làng đó được xếp đến năm {year}; “đã đạt” là các làng của xã "
-                        "lần đầu đạt chuẩn sau năm gốc {baseline} đến năm {year}.",
-        "border_yes": "Xã biên giới: **{meeting}/{villages}** làng đạt chuẩn năm {year} ({share} %), mục tiêu kế hoạch "
-                      "{target} % — {verdict}.",
-        "border_no": "Xã không thuộc diện biên giới: chỉ tiêu {target} % làng xã biên giới không áp dụng.",
-        "border_none": "Xã biên giới: không có làng nào được đánh giá năm {year}.",
-        "reached": "đã đạt", "not_reached": "chưa đạt",
-        "commune_ntm": "Xã phấn đấu đạt chuẩn nông thôn mới năm **{year}**; kế hoạch gắn làng của xã thuộc nhóm "
-                       "“{category}” với mục tiêu đó.",
-        "actions_note": "Với mỗi tiêu chí mà ít nhất một làng của phạm vi chưa đạt năm {year}: việc kế hoạch giao, "
-                        "cơ quan chịu trách nhiệm, nguồn vốn, và các làng chưa đạt.",
-        "no_actions": "Không có tiêu chí nào chưa đạt năm {year}.",
-        "incomplete_note": "{n} kết quả tiêu chí chưa có số liệu năm {year}: cần thu thập số liệu trước khi đánh giá.",
-        "schedule_note": "Lịch tối ưu toàn huyện theo các quy định của kế hoạch ({start}–{end}, năm gốc {baseline}; "
-                         "chi phí theo định mức, giá năm {price_year}).",
-        "schedule_commune": "**{n}** làng của xã được xếp lịch, tổng kinh phí **{cost}**; {waiting} làng chưa đạt "
-                            "chuẩn năm gốc không có trong lịch.",
-        "schedule_district": "**{n}** làng được xếp lịch, tổng kinh phí **{cost}**.",
-        "no_schedule": "Không có làng nào của xã trong lịch.",
-        "phased_note": "Vốn theo năm và nguồn (triệu đồng), theo quy tắc phân kỳ:",
-        "budget_use": "Ngân sách từng nguồn, chi và còn lại theo năm (triệu đồng; âm: vượt ngân sách kế hoạch):",
-        "unverified_note": "Các ngưỡng đánh dấu minh họa trong tệp tiêu chí: cần đối chiếu với quyết định của tỉnh "
-                           "trước khi dùng kết quả để xét công nhận.",
-        "none_unverified": "Không có ngưỡng nào chưa xác minh.",
-        "quality_note": "{files} tệp số liệu có làng của phạm vi; {errors} lỗi, {warnings} cảnh báo.",
-        "quality_problems": "Các vấn đề trong các tệp đó:",
-        "no_problems": "Không có vấn đề nào trong các tệp này.",
-        "no_quality_log": "Không thấy nhật ký chất lượng (quality_problems.csv) trong thư mục số liệu.",
-        "files_written": "Biểu Excel kèm theo: **{excel}** · hình (PNG) trong thư mục **{figures}**",
-        "files_none": "Không ghi tệp kèm theo (chưa chọn đường dẫn).",
-        "reconciliation_note": "Bảng nguồn vốn của kế hoạch dựng lại từ tệp kế hoạch; phần không phân bổ cho tiêu chí "
-                               "nào được ghi thành dòng riêng (triệu đồng).",
-        "plan_vs_projection": "Dự toán của kế hoạch so với ước tính cho {n} làng mục tiêu theo số liệu (giá năm "
-                              "{price_year}, triệu đồng):",
-        "progress_note": "Số làng lần đầu đạt chuẩn sau năm gốc, cộng dồn, so với mục tiêu chia đều theo năm.",
-        "af_note": "H: tỷ lệ làng chưa đạt chuẩn; A: tỷ lệ tiêu chí chưa đạt bình quân của các làng đó; M0 = H × A. "
-                   "Năm {year}.",
-        "decomposition": "Đóng góp của từng xã vào M0 toàn huyện:",
-        "none": "Không có.",
-        # table headers
-        "h_category": "Nhóm", "h_district_target": "Mục tiêu toàn huyện", "h_part": "Phần của xã (cả giai đoạn)",
-        "h_expected": "Dự kiến đến {year}", "h_reached": "Đã đạt đến {year}", "h_meeting": "Đạt chuẩn năm {year}",
-        "h_meeting_plain": "Đạt chuẩn",
-        "h_villages": "Số làng", "h_on_track": "Đúng tiến độ", "h_all": "Tất cả",
-        "h_criterion": "Tiêu chí", "h_name": "Tên tiêu chí", "h_baseline": "Kế hoạch đánh giá",
-        "h_action": "Việc cần làm", "h_responsible": "Chịu trách nhiệm", "h_funding": "Nguồn vốn",
-        "h_failing": "Số làng chưa đạt", "h_failing_villages": "Làng chưa đạt",
-        "h_year": "Năm", "h_code": "Mã làng", "h_village": "Tên làng", "h_commune": "Xã",
-        "h_missing": "Số tiêu chí chưa đạt", "h_cost": "Kinh phí", "h_total": "Tổng",
-        "h_low": "Thấp", "h_high": "Cao",
-        "h_indicator_code": "Mã chỉ tiêu", "h_indicator": "Chỉ tiêu", "h_group": "Nhóm làng",
-        "h_threshold": "Ngưỡng", "h_unit": "Đơn vị", "h_direction": "Chiều", "h_note": "Ghi chú",
-        "h_file": "Tệp", "h_communes": "Xã", "h_values": "Số ô giá trị", "h_empty": "Ô trống",
-        "h_rejected": "Ô bị loại", "h_errors": "Lỗi", "h_warnings": "Cảnh báo", "h_severity": "Mức",
-        "h_sheet": "Trang", "h_row": "Dòng", "h_column": "Cột", "h_value": "Giá trị", "h_problem": "Vấn đề",
-        "h_fix": "Cách sửa", "h_item": "Nội dung", "h_source": "Nguồn vốn", "h_budget": "Ngân sách",
-        "h_spend": "Chi", "h_left": "Còn lại", "h_not_meeting": "Chưa đạt chuẩn", "h_criteria_missed":
-        "Tiêu chí chưa đạt (tổng)", "h_share": "Tỷ lệ dân số", "h_contribution": "Đóng góp", "h_new": "Mới đạt",
-        "h_cumulative": "Cộng dồn", "h_target": "Mục tiêu cộng dồn", "h_gap": "Còn thiếu", "h_share_pct": "Tỷ lệ (%)",
-        "h_target_pct": "Mục tiêu (%)", "h_plan": "Kế hoạch", "h_projection": "Ước tính", "h_difference": "Chênh lệch",
-        "h_difference_pct": "Chênh lệch (%)", "h_status": "Trạng thái",
-        "yes": "Có", "no": "Không", "error": "Lỗi", "warning": "Cảnh báo",
-        "money_unit": "triệu đồng",
-        # workbook sheets
-        "sheet_costs": "Kinh phí theo nguồn", "sheet_schedule": "Lịch đạt chuẩn", "sheet_actions": "Việc cần làm",
-        "sheet_quality": "Chất lượng số liệu", "sheet_reconciliation": "Đối chiếu kế hoạch",
-        "sheet_phased": "Phân kỳ vốn", "sheet_af": "Alkire-Foster",
-        "title_costs": "KINH PHÍ KHẮC PHỤC KHOẢNG CÁCH NĂM {year} THEO NGUỒN VỐN — {unit} (triệu đồng)",
-        "title_schedule": "LỊCH ĐẠT CHUẨN {start}–{end} — {unit} (kinh phí: triệu đồng)",
-        "title_actions": "VIỆC CẦN LÀM — {unit}, NĂM {year}",
-        "title_quality": "VẤN ĐỀ SỐ LIỆU — {unit}",
-        "title_reconciliation": "ĐỐI CHIẾU BẢNG NGUỒN VỐN CỦA KẾ HOẠCH (triệu đồng)",
-        "title_phased": "PHÂN KỲ VỐN ĐẦU TƯ THEO NGUỒN (triệu đồng)",
-        "title_af": "CHỈ SỐ ALKIRE–FOSTER NĂM {year}",
-        "unit_district": "TOÀN HUYỆN", "unit_commune": "XÃ {commune}",
-    },
-    "en": {
-        "status": "Status of each village, {year}",
-        "heatmap": "Criteria met, village by village",
-        "costs": "Gaps and the cost to close them, by funding source",
-        "targets": "The commune's share of the plan's targets",
-        "actions": "What to do next",
-        "schedule": "Schedule",
-        "unverified": "Thresholds not yet verified",
-        "quality": "Data quality",
-        "files": "Companion files",
-        "alkire_foster": "Alkire–Foster measures (H, A, M0)",
-        "progress": "Progress against the plan's targets",
-        "reconciliation": "Reconciliation with the plan",
-        "phased": "Phased investment",
-        "communes": "Commune by commune",
-        "af_district": "District", "af_commune": "By commune", "af_category": "By plan category",
-        "border_heading": "Border communes: share of villages meeting the standard vs {target} %",
-        "scope_commune": "Commune **{commune}** · year **{year}** · {villages} villages · criteria set `{criteria}` · "
-                         "missing data: {policy}",
-        "scope_district": "**Whole district** · year **{year}** · {communes} communes · {villages} villages · "
-                          "criteria set `{criteria}` · missing data: {policy}",
-        "policy_missing_fails": "counts as not met", "policy_exclude": "left out",
-        "meeting": "**{meeting}/{assessed}** villages meet the standard in {year}; {incomplete} with missing data.",
-        "not_assessed": "{n} villages have no data for {year}: {names}.",
-        "status_note": "Criteria met out of the total, whether the village meets the standard, the criteria it "
-                       "misses and its distance to the standard (the sum of each criterion's normalised gap; a "
-                       "criterion without data counts 1).",
-        "costs_note": "What closing every gap of {year} costs under the cost file's unit costs ({price_year} prices), "
-                      "split by funding source. Total: **{total}** (low – high: {low} – {high}); {villages} villages "
-                      "with a cost; {zero} gaps that cost nothing; {no_data} indicators without data, not costed.",
-        "no_costs": "No gap in {year} needs money.",
-        "village_costs": "Cost per village (million VND; central, low and high estimates):",
-        "commune_costs": "Cost per commune (million VND; central, low and high estimates):",
-        "targets_note": "The plan's targets are the district's ({total} villages by {end}; {quotas}). The commune's "
-                        "part is the number of its villages the district-wide optimal schedule (section 6) brings to "
-                        "the standard in {start}–{end}; \"expected by {year}\" counts those scheduled up to {year}; "
-                        "\"reached\" counts the commune's villages meeting the standard for the first time after the "
-                        "{baseline} baseline, up to {year}.",
-        "border_yes": "Border commune: **{meeting}/{villages}** villages meet the standard in {year} ({share} %), "
-                      "the plan's target is {target} % — {verdict}.",
-        "border_no": "Not a border commune: the plan's {target} % target for border communes does not apply.",
-        "border_none": "Border commune: no village assessed in {year}.",
-        "reached": "reached", "not_reached": "not reached",
-        "commune_ntm": "The commune aims at the New Rural commune standard in **{year}**; the plan ties its "
-                       "\"{category}\" village to that target.",
-        "actions_note": "For each criterion at least one village of the scope does not meet in {year}: what the plan "
-                        "says to do, who is responsible, who pays, and the villages concerned.",
-        "no_actions": "No criterion is failed in {year}.",
-        "incomplete_note": "{n} criterion results have no data in {year}: collect the data before assessing them.",
-        "schedule_note": "The district-wide optimal schedule under the plan's rules ({start}–{end}, baseline "
-                         "{baseline}; costs from the cost file, {price_year} prices).",
-        "schedule_commune": "**{n}** of the commune's villages are scheduled, total cost **{cost}**; {waiting} "
-                            "villages not meeting the standard at baseline are not in the schedule.",
-        "schedule_district": "**{n}** villages scheduled, total cost **{cost}**.",
-        "no_schedule": "None of the commune's villages is in the schedule.",
-        "phased_note": "Money by year and source (million VND), under the phasing rule:",
-        "budget_use": "Each source's budget, spend and what is left per year (million VND; negative: over the "
-                      "plan's budget):",
-        "unverified_note": "Thresholds marked illustrative in the criteria file: check them against the provincial "
-                           "decision before using the results for recognition.",
-        "none_unverified": "No unverified thresholds.",
-        "quality_note": "{files} data files hold villages of the scope; {errors} errors, {warnings} warnings.",
-        "quality_problems": "The problems in those files:",
-        "no_problems": "No problem in these files.",
-        "no_quality_log": "No quality log (quality_problems.csv) in the processed folder.",
-        "files_written": "Companion Excel workbook: **{excel}** · figures (PNG) in the folder **{figures}**",
-        "files_none": "No companion files written (no path given).",
-        "reconciliation_note": "The plan's resources table rebuilt from the plan file; the amount no criterion "
-                               "accounts for is its own row (million VND).",
-        "plan_vs_projection": "The plan's estimates against the projection for the {n} target villages the data "
-                              "show ({price_year} prices, million VND):",
-        "progress_note": "Villages meeting the standard for the first time after the baseline, cumulatively, "
-                         "against the pro-rata target.",
-        "af_note": "H: share of villages not meeting the standard; A: average share of criteria those villages "
-                   "miss; M0 = H × A. Year {year}.",
-        "decomposition": "Each commune's contribution to the district M0:",
-        "none": "None.",
-        "h_category": "Category", "h_district_target": "District target", "h_part": "Commune's part (period)",
-        "h_expected": "Expected by {year}", "h_reached": "Reached by {year}", "h_meeting": "Meeting in {year}",
-        "h_meeting_plain": "Meeting",
-        "h_villages": "Villages", "h_on_track": "On track", "h_all": "All",
-        "h_criterion": "Criterion", "h_name": "Criterion name", "h_baseline": "Plan's assessment",
-        "h_action": "Action", "h_responsible": "Responsible", "h_funding": "Funding",
-        "h_failing": "Villages failing", "h_failing_villages": "Villages failing it",
-        "h_year": "Year", "h_code": "Village code", "h_village": "Village", "h_commune": "Commune",
-        "h_missing": "Criteria missing", "h_cost": "Cost", "h_total": "Total",
-        "h_low": "Low", "h_high": "High",
-        "h_indicator_code": "Indicator code", "h_indicator": "Indicator", "h_group": "Village group",
-        "h_threshold": "Threshold", "h_unit": "Unit", "h_direction": "Direction", "h_note": "Note",
-        "h_file": "File", "h_communes": "Communes", "h_values": "Value cells", "h_empty": "Empty",
-        "h_rejected": "Rejected", "h_errors": "Errors", "h_warnings": "Warnings", "h_severity": "Severity",
-        "h_sheet": "Sheet", "h_row": "Row", "h_column": "Column", "h_value": "Value", "h_problem": "Problem",
-        "h_fix": "Fix", "h_item": "Item", "h_source": "Funding source", "h_budget": "Budget",
-        "h_spend": "Spend", "h_left": "Left", "h_not_meeting": "Not meeting", "h_criteria_missed":
-        "Criteria missed (sum)", "h_share": "Population share", "h_contribution": "Contribution", "h_new": "New",
-        "h_cumulative": "Cumulative", "h_target": "Cumulative target", "h_gap": "Gap", "h_share_pct": "Share (%)",
-        "h_target_pct": "Target (%)", "h_plan": "Plan", "h_projection": "Projection", "h_difference": "Difference",
-        "h_difference_pct": "Difference (%)", "h_status": "Status",
-        "yes": "Yes", "no": "No", "error": "Error", "warning": "Warning",
-        "money_unit": "million VND",
-        "sheet_costs": "Cost by source", "sheet_schedule": "Schedule", "sheet_actions": "Actions",
-        "sheet_quality": "Data quality", "sheet_reconciliation": "Plan reconciliation",
-        "sheet_phased": "Phased investment", "sheet_af": "Alkire-Foster",
-        "title_costs": "COST OF CLOSING THE {year} GAPS BY FUNDING SOURCE — {unit} (million VND)",
-        "title_schedule": "SCHEDULE {start}–{end} — {unit} (cost: million VND)",
-        "title_actions": "WHAT TO DO NEXT — {unit}, {year}",
-        "title_quality": "DATA PROBLEMS — {unit}",
-        "title_reconciliation": "RECONCILIATION WITH THE PLAN'S RESOURCES TABLE (million VND)",
-        "title_phased": "PHASED INVESTMENT BY SOURCE (million VND)",
-        "title_af": "ALKIRE–FOSTER MEASURES, {year}",
-        "unit_district": "WHOLE DISTRICT", "unit_commune": "COMMUNE {commune}",
-    },
-}
-
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]<>()#+-.!|~"})
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _BANNER_FILL = PatternFill("solid", fgColor="FFC000")
@@ -304,8 +78,9 @@ def _check_lang(lang: str) -> str:
 
 
 def text(key: str, lang: str = "vi", **values: Any) -> str:
-    """The report text ``key`` in ``lang``, with ``values`` filled in (``{year}`` …)."""
-    return TEXT[_check_lang(lang)][key].format(**values)
+    """The report text ``key`` (the catalogue's ``report.<key>``) in ``lang``, with ``values`` filled in
+    (``{year}`` …)."""
+    return message(f"report.{key}", _check_lang(lang), **values)
 
 
 def md_escape(value: object) -> str:
@@ -605,8 +380,9 @@ def cost_by_source(results: DistrictResults, scope: pd.DataFrame) -> pd.DataFram
     projection = scope_projection(results, scope)
     if projection.empty:
         sources = [f"{s.id}_vnd" for s in results.cost_rules.sources]
-        return pd.DataFrame([{"row": "total", "criterion": pd.NA, "label_vi": "Tổng cộng", "label_en": "Total",
-                              "row_kind": "total", **dict.fromkeys(sources, 0), "total_vnd": 0}])
+        return pd.DataFrame([{"row": "total", "criterion": pd.NA, "label_vi": message("projection.row.total", "vi"),
+                              "label_en": message("projection.row.total", "en"), "row_kind": "total",
+                              **dict.fromkeys(sources, 0), "total_vnd": 0}])
     return source_table(projection, results.cost_rules)
 
 

@@ -16,6 +16,7 @@ from nbconvert import HTMLExporter
 
 from ntm_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR, PROJECT_DIR, REPORTS_DIR
 from ntm_analysis.core.errors import UserError
+from ntm_analysis.core.i18n import message
 from ntm_analysis.core.storage import write_text
 
 
@@ -181,7 +182,7 @@ def _with_contents(body: str, lang: str = "vi") -> str:
                for level, anchor, text in _HEADING.findall(body)]
     if not entries:
         return body
-    label = "Contents" if lang == "en" else "Mục lục"
+    label = message("report.contents", "en" if lang == "en" else "vi")
     items = "".join(f'<li class="toc-h{level}"><a href="#{anchor}">{text}</a></li>'
                     for level, anchor, text in entries)
     nav = (f'<nav class="toc" aria-label="{label}"><strong>{label}</strong><ul>{items}</ul>'

@@ -37,6 +37,7 @@ relaxations), one row per plan.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from ntm_analysis.core.i18n import bilingual, message, messages
 from ntm_analysis.reference.plan import PlanResources
 from ntm_analysis.reference.scheduling import SchedulingDefaults
 from ntm_analysis.core.money import add_up, allocate, as_fraction, format_money, to_vnd
@@ -59,27 +61,6 @@ RANKING_ALTERNATIVES = {
     "cheapest_first": (("cost_vnd", True), ("criteria_missing", True), ("distance_to_standard", True)),
     "largest_first": (("households", False), ("criteria_missing", True), ("cost_vnd", True)),
 }
-OBJECTIVE_TEXT = {
-    "min_cost": ("đạt mọi chỉ tiêu của kế hoạch với tổng kinh phí thấp nhất",
-                 "meet every target of the plan at the least total cost"),
-    "max_villages": ("nhiều làng đạt chuẩn nhất trong ngân sách (kinh phí thấp nhất trong số các phương án đó)",
-                     "as many villages as the budgets allow (the cheapest among such plans)"),
-}
-RULES_TEXT = {  # (vi, en)
-    "horizon": ("Giai đoạn: {years}", "Horizon: {years}"),
-    "per_year": ("Số làng đạt chuẩn tối thiểu mỗi năm: {n}", "Villages reaching the standard each year, at least: {n}"),
-    "quotas": ("Chỉ tiêu theo nhóm (số làng mới đạt chuẩn trong giai đoạn): {quotas}",
-               "Quotas by category (new villages over the horizon): {quotas}"),
-    "border": ("Xã biên giới: ít nhất {share:g} % số làng đạt chuẩn vào cuối giai đoạn",
-               "Border communes: at least {share:g} % of their villages meet the standard by the end"),
-    "phasing": ("Phân kỳ vốn của một làng: {phasing}; phần chi trước năm {first} tính vào năm {first}{note}",
-                "Phasing of a village's money: {phasing}; spending due before {first} counts in {first}{note}"),
-    "objective": ("Mục tiêu tối ưu: {objective}", "Objective: {objective}"),
-    "budgets": ("Ngân sách hằng năm theo nguồn: {note}", "Annual budgets by source: {note}"),
-    "overrides": ("Ngân sách thay thế (triệu đồng): {overrides}", "Budgets replaced (million VND): {overrides}"),
-    "scale": ("Mọi ngân sách hằng năm nhân với {scale:g}", "Every annual budget multiplied by {scale:g}"),
-}
-TOTAL_LABEL = "Tổng cộng / Total"
 
 
 # --- the scheduling file -----------------------------------------------------------------------------
@@ -149,7 +130,12 @@ def cost_lines(projection: pd.DataFrame) -> pd.DataFrame:
 
 
 def annual_budgets(resources: PlanResources, years: list[int]) -> pd.DataFrame:
-    """Each source's total split evenly over ``years``, to the đồng (the earlier years take the odd đồng)."""
+    """The plan's annual table where it has one; else each source's total split evenly over ``years``, to the
+    đồng (the earlier years take the odd đồng)."""
+    if resources.by_year_vnd:
+        rows = {source: [resources.by_year_vnd.get(y, {}).get(source, 0) for y in years]
+                for source in resources.by_source_vnd}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=list(years)).astype("int64").rename_axis("source")
     shares = [Fraction(1, len(years))] * len(years)
     rows = {source: allocate(total, shares) for source, total in resources.by_source_vnd.items()}
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(years)).astype("int64").rename_axis("source")
@@ -160,11 +146,15 @@ def plan_rules(plan: dict, resources: PlanResources, scheduling: SchedulingDefau
                budgets: Mapping[str, Mapping[int, float]] | None = None, min_per_year: int | None = None,
                quotas: Mapping[str, int] | None = None, border_share: float | None = None,
                objective: str | None = None, phasing: Mapping[int, object] | None = None,
-               names: Mapping[str, tuple[str, str]] | None = None) -> PlanRules:
+               names: Mapping[str, tuple[str, str]] | None = None,
+               candidates: pd.DataFrame | None = None) -> PlanRules:
     """The plan's rules for ``start``–``end``, each overridable.
 
-    Defaults: villages a year, category quotas and border-commune share from ``plan["targets"]``; annual
-    budgets from ``resources`` split over the plan's resource period by the scheduling file's rule;
+    Defaults: villages a year, category quotas and border-commune share from ``plan["targets"]`` (a target
+    the plan does not set is no rule: 0 villages, no quota, 0 %); a ``villages_share`` target (percent of the
+    villages meeting the standard by the end) becomes, per plan category of ``candidates``, a quota of the
+    villages still to reach it (the larger of that and the category's own quota); annual budgets from the
+    plan's annual table, else from ``resources`` split over the plan's resource period by the scheduling file's rule;
     phasing and objective from the scheduling file. ``budgets`` (million VND, ``{source: {year:
     amount}}``) replaces single cells, converted to whole đồng exactly; then every budget is multiplied by
     ``budget_scale`` (rounded to the đồng, half to even). ``quotas`` replaces the quotas it names.
@@ -177,7 +167,7 @@ def plan_rules(plan: dict, resources: PlanResources, scheduling: SchedulingDefau
     """
     defaults = scheduling
     years = list(range(int(start), int(end) + 1))
-    period = plan["resources"].get("period", plan["period"])
+    period = (plan.get("resources") or {}).get("period", plan["period"])
     table = annual_budgets(resources, list(range(period["start"], period["end"] + 1))).reindex(columns=years)
     table = _override_budgets(table, budgets or {})
     if table.isna().any().any():
@@ -188,15 +178,28 @@ def plan_rules(plan: dict, resources: PlanResources, scheduling: SchedulingDefau
         raise ValueError(f"budget_scale must not be negative, got {budget_scale}")
     scale = Fraction(str(budget_scale))
     table = table.map(lambda vnd: round(Fraction(int(vnd)) * scale)).astype("int64")
-    targets = plan["targets"]
-    quota = {**targets["by_category"], **(quotas or {})}
+    targets = plan.get("targets") or {}
+    quota = dict(targets.get("by_category") or {})
+    for category, need in _share_quotas(targets.get("villages_share"), candidates).items():
+        quota[category] = max(int(quota.get(category, 0)), need)
+    quota = {**quota, **(quotas or {})}
     if any(int(q) < 0 for q in quota.values()):
         raise ValueError(f"category quotas must not be negative, got {quota}")
-    per_year = targets["villages_per_year"] if min_per_year is None else int(min_per_year)
+    per_year = int(targets.get("villages_per_year") or 0) if min_per_year is None else int(min_per_year)
+    share = targets.get("border_commune_share") or 0
     return PlanRules(tuple(years), dict.fromkeys(years, per_year), {c: int(q) for c, q in quota.items()},
-                     float(targets["border_commune_share"] if border_share is None else border_share), table,
+                     float(share if border_share is None else border_share), table,
                      dict(defaults.phasing if phasing is None else phasing),
                      defaults.objective if objective is None else objective, names=dict(names or {}))
+
+
+def _share_quotas(share: float | None, candidates: pd.DataFrame | None) -> dict[str, int]:
+    """Per plan category, the villages still to reach the standard for ``share`` % of them to meet it."""
+    if share is None or candidates is None or candidates.empty:
+        return {}
+    counts = candidates.groupby("plan_category", observed=True)["meets_at_baseline"].agg(["size", "sum"])
+    return {str(c): max(math.ceil(Fraction(str(share)) * int(r["size"]) / 100) - int(r["sum"]), 0)
+            for c, r in counts.iterrows()}
 
 
 def _override_budgets(table: pd.DataFrame, budgets: Mapping[str, Mapping[int, float]]) -> pd.DataFrame:
@@ -225,7 +228,7 @@ def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str =
     """The rules in force in planner language: horizon, villages a year, quotas, border share, phasing
     (with the scheduling file's note when it is the file's rule), objective, and where the annual budgets
     come from (``budget_scale`` and ``budgets``: the overrides given to :func:`plan_rules`)."""
-    text = {key: pair[lang == "en"] for key, pair in RULES_TEXT.items()}
+    text = messages("schedule.rules", lang)
     first = rules.years[0]
     phasing = "; ".join(_phasing_part(lag, share, lang) for lag, share in sorted(rules.phasing.items(), reverse=True))
     is_default = {int(k): as_fraction(v) for k, v in rules.phasing.items()} == dict(defaults.phasing)
@@ -236,7 +239,7 @@ def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str =
                                                     for c, q in rules.category_quotas.items())),
              text["border"].format(share=rules.border_share),
              text["phasing"].format(phasing=phasing, first=first, note=note),
-             text["objective"].format(objective=OBJECTIVE_TEXT[rules.objective][lang == "en"]),
+             text["objective"].format(objective=message(f"schedule.objective.{rules.objective}", lang)),
              text["budgets"].format(note=defaults.notes["annual_budgets"][lang == "en"])]
     overrides = "; ".join(f"{s} {y}: {a:g}" for s, by_year in (budgets or {}).items() for y, a in by_year.items())
     lines += [text["overrides"].format(overrides=overrides)] if overrides else []
@@ -247,8 +250,8 @@ def rules_lines(rules: PlanRules, category_names: Mapping[str, str], lang: str =
 def _phasing_part(lag: int, share: object, lang: str) -> str:
     pct = f"{float(as_fraction(share)) * 100:g} %"
     if lag == 0:
-        return f"{pct} trong năm đạt chuẩn" if lang == "vi" else f"{pct} in the year of recognition"
-    return f"{pct} {lag} năm trước năm đạt chuẩn" if lang == "vi" else f"{pct} {lag} year(s) before it"
+        return message("schedule.phasing_in_year", lang, pct=pct)
+    return message("schedule.phasing_before", lang, pct=pct, lag=lag)
 
 
 # --- schedules as tables -----------------------------------------------------------------------------------
@@ -276,7 +279,7 @@ def villages_per_year(plan: SchedulePlan, rules: PlanRules) -> pd.DataFrame:
         index=list(rules.years), columns=list(dict.fromkeys([*rules.category_quotas, *sorted(category.unique())])),
         fill_value=0)
     table["total"] = table.sum(axis=1)
-    table.loc[TOTAL_LABEL] = table.sum()
+    table.loc[bilingual("schedule.total")] = table.sum()
     return table.rename_axis(index="year", columns=None).astype("int64")
 
 
@@ -309,7 +312,7 @@ def investment_table(phased: pd.DataFrame, by: str, years: list[int], order: lis
                               + [i for i in table.index if i not in set(order)])
     table = table.fillna(0).astype("int64")
     table["total"] = table.sum(axis=1)
-    table.loc[TOTAL_LABEL] = table.sum()
+    table.loc[bilingual("schedule.total")] = table.sum()
     return table.rename_axis(columns=None).astype("int64")
 
 
@@ -339,20 +342,15 @@ def rule_text(item: dict, source_names: Mapping[str, str], lang: str = "vi") -> 
         return item[f"message_{lang}"]
     (source, year), amount = key, format_money(round(float(item["amount"])), lang)
     name = source_names.get(source, source)
-    return f"{name}, năm {year}: thiếu {amount}" if lang == "vi" else f"{name}, {year}: short by {amount}"
+    return message("schedule.budget_short", lang, name=name, year=year, amount=amount)
 
 
 def status_lines(plan: SchedulePlan, source_names: Mapping[str, str], lang: str = "vi") -> list[str]:
     """Whether a schedule meets every rule of the plan; when none does, the rules in conflict and by how
     much (the smallest relaxation), then that the schedule shown is the best one with them relaxed."""
     if plan.status == "optimal":
-        return ["Có lịch đáp ứng mọi ràng buộc của kế hoạch; lịch dưới đây là lịch tối ưu." if lang == "vi" else
-                "A schedule meets every rule of the plan; the one below is optimal."]
-    head, tail = (("Không có lịch nào đáp ứng mọi ràng buộc của kế hoạch. Các ràng buộc xung đột, và mức phải nới "
-                   "ít nhất để có lịch:", "Lịch dưới đây là lịch tốt nhất khi nới các ràng buộc đó.")
-                  if lang == "vi" else
-                  ("No schedule meets every rule of the plan. The rules in conflict, and the least they must give "
-                   "for a schedule to exist:", "The schedule below is the best one with those rules relaxed."))
+        return [message("schedule.status.optimal", lang)]
+    head, tail = message("schedule.status.conflict", lang), message("schedule.status.relaxed", lang)
     return [head, *[f"- {rule_text(r, source_names, lang)}" for r in plan.relaxations], tail]
 
 

@@ -33,13 +33,16 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 
+from ntm_analysis.core.i18n import message
 from ntm_analysis.core.money import format_money
+from ntm_analysis.core.errors import InternalError
 from ntm_analysis.reference.scheduling import OBJECTIVES
 from ntm_analysis.schedule.phasing import year_shares
 
@@ -88,7 +91,7 @@ class SchedulePlan:
     seconds: float = 0.0
 
 
-class ScheduleError(RuntimeError):
+class ScheduleError(InternalError):
     """The solver returned a plan that breaks a constraint: never shown to a user as a plan."""
 
 
@@ -293,27 +296,25 @@ def check_plan(schedule: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules) ->
     cands, schedule = normalise_candidates(cands), normalise_candidates(schedule)
     done = schedule[schedule["year"].notna()]
     if done["village_code"].duplicated().any():
-        out.append(_violation("once", 1, "Một làng được xếp hai lần", "A village is scheduled twice"))
+        out.append(_violation("once", 1, *_texts("violation.twice")))
     if done["meets_at_baseline"].astype(bool).any():
-        out.append(_violation("once", 1, "Xếp lịch cho làng đã đạt chuẩn", "A village already meeting is scheduled"))
+        out.append(_violation("once", 1, *_texts("violation.already_meeting")))
     outside = ~done["year"].isin(rules.years)
     if outside.any():
-        out.append(_violation("horizon", int(outside.sum()), "Năm ngoài giai đoạn", "Year outside the horizon"))
+        out.append(_violation("horizon", int(outside.sum()), *_texts("violation.horizon")))
     counts = done.groupby("year").size()
     for year, need in rules.min_per_year.items():
         have = int(counts.get(year, 0))
         if have < need:
             out.append(_violation(("per_year", year), need - have,
-                                  f"Năm {year}: {have} làng đạt chuẩn, kế hoạch cần ít nhất {need} (thiếu {need - have})",
-                                  f"{year}: {have} villages reach the standard, the plan needs at least {need} "
-                                  f"(short by {need - have})"))
+                                  *_texts("violation.per_year", year=year, have=have, need=need, short=need - have)))
     by_cat = done.groupby("plan_category").size()
     for cat, quota in rules.category_quotas.items():
         have = int(by_cat.get(cat, 0))
         if have < quota:
             out.append(_violation(("category", cat), quota - have,
-                                  f"Nhóm {_name(cat, 'vi', rules.names)}: {have}/{quota} làng (thiếu {quota - have})",
-                                  f"Category {_name(cat, 'en', rules.names)}: {have}/{quota} villages (short by {quota - have})"))
+                                  *_texts("violation.category", category=lambda lang: _name(cat, lang, rules.names), have=have,
+                                          quota=quota, short=quota - have)))
     border = cands[cands["border_commune"].fillna(False).astype(bool)]
     if len(border) and rules.border_share > 0:
         meeting = int(border["meets_at_baseline"].astype(bool).sum()) + int(
@@ -321,32 +322,34 @@ def check_plan(schedule: pd.DataFrame, cands: pd.DataFrame, rules: PlanRules) ->
         need = math.ceil(rules.border_share / 100 * len(border) - 1e-9)
         if meeting < need:
             out.append(_violation(("border", rules.border_share), need - meeting,
-                                  f"Xã biên giới: {meeting}/{len(border)} làng đạt chuẩn, cần {rules.border_share:g} % "
-                                  f"({need}); thiếu {need - meeting}",
-                                  f"Border communes: {meeting}/{len(border)} villages meet the standard, "
-                                  f"{rules.border_share:g} % needs {need}; short by {need - meeting}"))
+                                  *_texts("violation.border", meeting=meeting, villages=len(border),
+                                          share=rules.border_share, need=need, short=need - meeting)))
     late = done[done["plan_category"].eq("commune_linked") & done["commune_target_year"].notna()
                 & (done["year"] > done["commune_target_year"]) & ~done["village_code"].isin(rules.deadline_exempt)]
     for rec in late.itertuples():
         out.append(_violation(("deadline", rec.village_code), int(rec.year - rec.commune_target_year),
-                              f"Làng {rec.village_code} gắn với xã NTM được xếp năm {rec.year}, sau năm xã đạt chuẩn "
-                              f"{rec.commune_target_year}",
-                              f"Commune-linked village {rec.village_code} scheduled for {rec.year}, after its "
-                              f"commune's target year {rec.commune_target_year}"))
+                              *_texts("violation.deadline", village=rec.village_code, year=rec.year,
+                                      target_year=rec.commune_target_year)))
     spend = spend_by_year(schedule, rules)
     for source in rules.sources:
         for year in rules.years:
             over = spend.at[source, year] - float(rules.budgets.at[source, year])
             if over > 0.5:  # half a đồng: float sums of whole-VND amounts
                 out.append(_violation(("budget", (source, year)), over,
-                                      f"Nguồn {_name(source, 'vi', rules.names)} năm {year}: vượt ngân sách "
-                                      f"{format_money(round(over), 'vi')}",
-                                      f"{_name(source, 'en', rules.names)} in {year}: over budget by {format_money(round(over), 'en')}"))
+                                      *_texts("violation.budget", source=lambda lang: _name(source, lang, rules.names),
+                                              year=year, amount=lambda lang: format_money(round(over), lang))))
     return out
 
 
 def _violation(rule: object, amount: float, vi: str, en: str) -> dict:
     return {"rule": rule, "amount": amount, "message_vi": vi, "message_en": en}
+
+
+def _texts(key: str, **values: Any) -> tuple[str, str]:
+    """The message ``schedule.<key>`` in Vietnamese and in English; a callable value is called with the
+    language (names and money differ between the two)."""
+    return tuple(message(f"schedule.{key}", lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
+                 for lang in ("vi", "en"))
 
 
 # ---------------------------------------------------------------- when no plan exists
@@ -393,21 +396,18 @@ def _relaxation(rule: str, key: object, slack: float, names: Mapping[str, tuple[
     if rule == "budget":
         source, year = key
         return _violation(("budget", key), slack,
-                          f"Ngân sách nguồn {_name(source, 'vi', names)} năm {year} phải tăng thêm "
-                          f"{format_money(math.ceil(slack - 1e-3), 'vi')}",
-                          f"The {_name(source, 'en', names)} budget for {year} must grow by "
-                          f"{format_money(math.ceil(slack - 1e-3), 'en')}")
+                          *_texts("relaxation.budget", source=lambda lang: _name(source, lang, names), year=year,
+                                  amount=lambda lang: format_money(math.ceil(slack - 1e-3), lang)))
     n = math.ceil(slack - 1e-6)
     if rule == "per_year":
-        vi, en = (f"Năm {key}: phải giảm mức tối thiểu {n} làng", f"{key}: the annual minimum must drop by {n} villages")
+        texts = _texts("relaxation.per_year", year=key, n=n)
     elif rule == "category":
-        vi, en = (f"Nhóm {_name(key, 'vi', names)}: thiếu {n} làng so với chỉ tiêu",
-                  f"Category {_name(key, 'en', names)}: {n} villages short of the quota")
+        texts = _texts("relaxation.category", category=lambda lang: _name(key, lang, names), n=n)
     elif rule == "border":
-        vi, en = (f"Xã biên giới: thiếu {n} làng để đạt {key:g} %", f"Border communes: {n} villages short of {key:g} %")
+        texts = _texts("relaxation.border", share=key, n=n)
     else:
-        vi, en = f"Làng {key} không kịp năm xã đạt chuẩn", f"Village {key} cannot make its commune's target year"
-    return _violation((rule, key), n, vi, en)
+        texts = _texts("relaxation.deadline", village=key)
+    return _violation((rule, key), n, *texts)
 
 
 def relax(rules: PlanRules, relaxations: list[dict]) -> PlanRules:

@@ -19,20 +19,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ntm_analysis.core.i18n import message
 from ntm_analysis.reference.criteria import CriteriaSet
 
 # Open SDG / UN ESCAP progress rule: ratio of observed to required growth.
 TREND_STATUSES = ["target_achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration"]
-TREND_LABELS = {
-    "target_achieved": ("Đã đạt mục tiêu", "Target achieved"),
-    "on_track": ("Đúng tiến độ", "On track"),
-    "acceleration_needed": ("Cần đẩy nhanh", "Acceleration needed"),
-    "limited_progress": ("Tiến bộ hạn chế", "Limited progress"),
-    "deterioration": ("Đi xuống", "Deterioration"),
-}
 _ON_TRACK, _ACCELERATE = 0.95, 0.60
 TREND_COLUMNS = ["indicator_code", "name_vi", "name_en", "direction", "baseline_year", "baseline", "latest_year",
                  "latest", "target", "target_year", "method", "observed_rate", "required_rate", "ratio", "status"]
+
+
+def trend_labels(lang: str = "vi") -> dict[str, str]:
+    """Each trend status's name in ``lang`` (``progress.trend.*``), in :data:`TREND_STATUSES` order."""
+    return {status: message(f"progress.trend.{status}", lang) for status in TREND_STATUSES}
+
+
+def __getattr__(name: str) -> dict[str, tuple[str, str]]:
+    # TREND_LABELS (status -> (vi, en), as notebook 02 uses it) is looked up in the catalogues when asked for
+    if name == "TREND_LABELS":
+        vi, en = trend_labels("vi"), trend_labels("en")
+        return {status: (vi[status], en[status]) for status in TREND_STATUSES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def first_meeting_year(status: pd.DataFrame) -> pd.Series:

@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ntm_analysis.core.errors import UserError
 from ntm_analysis.reference.criteria import CriteriaSet, Indicator
 from ntm_analysis.reference.criteria import VOCABULARY
 
@@ -59,7 +60,7 @@ CRITERION_STATUSES = ("pass", "incomplete", "fail")
 PASS, NO_DATA, INCOMPLETE, FAIL = 0, 1, 1, 2
 
 
-class ScoringError(ValueError):
+class ScoringError(UserError):
     """The data cannot be scored under this criteria set (e.g. a village group the set does not define)."""
 
 

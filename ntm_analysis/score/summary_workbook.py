@@ -22,63 +22,10 @@ from openpyxl.utils import get_column_letter
 from ntm_analysis.reference.plan import category_names
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.core.i18n import messages
 from ntm_analysis.score.scoring import Scores
 from ntm_analysis.core.vietnamese import fold
 
-STATUS_TEXT = {
-    "vi": {"pass": "Đạt", "fail": "Chưa đạt", "incomplete": "Chưa có số liệu"},
-    "en": {"pass": "Met", "fail": "Not met", "incomplete": "No data"},
-}
-TEXT = {
-    "vi": {
-        "title": "BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN BỘ TIÊU CHÍ LÀNG NÔNG THÔN MỚI NĂM {year} — {unit}",
-        "district_unit": "TOÀN HUYỆN",
-        "commune_unit": {"xã": "XÃ {commune}", "thị trấn": "THỊ TRẤN {commune}", "phường": "PHƯỜNG {commune}"},
-        "summary_sheet": "Tổng hợp", "unverified_sheet": "Ngưỡng chưa xác minh",
-        "no": "STT", "code": "Mã làng", "name": "Tên làng", "commune": "Xã",
-        "met": "Số tiêu chí đạt", "meets": "Đạt chuẩn", "missing": "Tiêu chí chưa đạt",
-        "yes": "Có", "no_": "Không", "not_assessed": "Chưa đánh giá",
-        "villages": "Số làng", "assessed": "Số làng có số liệu năm {year}", "meeting": "Số làng đạt chuẩn",
-        "not_meeting": "Số làng chưa đạt chuẩn", "share": "Tỷ lệ đạt chuẩn (%)",
-        "mean_met": "Số tiêu chí đạt bình quân", "with_gaps": "Số làng còn thiếu số liệu",
-        "total": "Toàn huyện", "category": "Phân loại kế hoạch", "distance": "Khoảng cách đến chuẩn",
-        "footer": "Bộ tiêu chí: {name} ({id}; {instrument}). Xử lý thiếu số liệu: {policy}.",
-        "missing_fails": "tiêu chí thiếu số liệu được tính là chưa đạt (missing_fails)",
-        "exclude": "tiêu chí thiếu số liệu không tính vào kết quả, ghi \"Chưa có số liệu\" (exclude)",
-        "unverified_title": "CÁC NGƯỠNG CHƯA XÁC MINH — BỘ TIÊU CHÍ {id}",
-        "unverified_note": "Các ngưỡng dưới đây không lấy từ văn bản chính thức (minh họa); cần đối chiếu với "
-                           "quyết định của tỉnh trước khi dùng kết quả để xét công nhận.",
-        "none_unverified": "Không có ngưỡng nào chưa xác minh.",
-        "u_criterion": "Tiêu chí", "u_code": "Mã chỉ tiêu", "u_indicator": "Chỉ tiêu", "u_group": "Nhóm làng",
-        "u_threshold": "Ngưỡng", "u_provenance": "Nguồn ngưỡng", "u_note": "Ghi chú",
-        "units": {"percent": "%", "points": "điểm", "million_vnd_per_person_year": "triệu đồng/người/năm",
-                  "count": ""},
-    },
-    "en": {
-        "title": "SUMMARY OF RESULTS AGAINST THE NEW RURAL VILLAGE CRITERIA, {year} — {unit}",
-        "district_unit": "WHOLE DISTRICT",
-        "commune_unit": {"xã": "COMMUNE {commune}", "thị trấn": "TOWNSHIP {commune}", "phường": "WARD {commune}"},
-        "summary_sheet": "Summary", "unverified_sheet": "Unverified thresholds",
-        "no": "No.", "code": "Village code", "name": "Village", "commune": "Commune",
-        "met": "Criteria met", "meets": "Meets the standard", "missing": "Criteria not met",
-        "yes": "Yes", "no_": "No", "not_assessed": "Not assessed",
-        "villages": "Villages", "assessed": "Villages with data in {year}", "meeting": "Villages meeting the standard",
-        "not_meeting": "Villages not meeting it", "share": "Share meeting (%)",
-        "mean_met": "Average criteria met", "with_gaps": "Villages with missing data",
-        "total": "District", "category": "Plan category", "distance": "Distance to the standard",
-        "footer": "Criteria set: {name} ({id}; {instrument}). Missing data: {policy}.",
-        "missing_fails": "a criterion without data counts as not met (missing_fails)",
-        "exclude": "a criterion without data is left out of the count and shown as \"No data\" (exclude)",
-        "unverified_title": "THRESHOLDS NOT YET VERIFIED — CRITERIA SET {id}",
-        "unverified_note": "The thresholds below are not taken from an official text (illustrative); check them "
-                           "against the provincial decision before using results for recognition.",
-        "none_unverified": "No unverified thresholds.",
-        "u_criterion": "Criterion", "u_code": "Indicator code", "u_indicator": "Indicator", "u_group": "Village group",
-        "u_threshold": "Threshold", "u_provenance": "Threshold source", "u_note": "Note",
-        "units": {"percent": "%", "points": "points", "million_vnd_per_person_year": "million VND/person/year",
-                  "count": ""},
-    },
-}
 FILLS = {"pass": PatternFill("solid", fgColor="C6EFCE"), "fail": PatternFill("solid", fgColor="FFC7CE"),
          "incomplete": PatternFill("solid", fgColor="D9D9D9")}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -115,14 +62,14 @@ def status_table(status: pd.DataFrame, villages: pd.DataFrame, year: int, plan: 
     ``status``: ``Scores.villages``; ``villages``: ``village_code, village_name, commune, plan_category``.
     Rows by commune (alphabetical), then criteria met (descending), then distance.
     """
-    t = TEXT[lang]
+    t = messages("summary", lang)
     rows = status[status["year"] == year].merge(
         villages[["village_code", "village_name", "commune", "plan_category"]], on="village_code", how="inner")
     categories = category_names(lang, plan)
     rows = rows.assign(
         commune_key=rows["commune"].astype(object).map(lambda c: fold(str(c)) if pd.notna(c) else "~"),
         category=rows["plan_category"].astype(object).map(categories),
-        meets=rows["meets_standard"].map({True: t["yes"], False: t["no_"]}),
+        meets=rows["meets_standard"].map({True: t["yes"], False: t["no"]}),
         distance=rows["distance_to_standard"].round(3),
     ).sort_values(["commune_key", "criteria_met", "distance_to_standard", "village_code"],
                   ascending=[True, False, True, True], kind="stable")
@@ -141,7 +88,7 @@ def summary_workbook(scores: Scores, villages: pd.DataFrame, criteria: CriteriaS
     """
     if scores.criteria_set != criteria.id:
         raise ValueError(f"scores are under criteria set {scores.criteria_set!r}, not {criteria.id!r}")
-    t = TEXT[lang]
+    t = messages("summary", lang)
     footer = t["footer"].format(name=getattr(criteria, f"name_{lang}"), id=criteria.id,
                                 instrument=criteria.instrument, policy=t[scores.policy])
     crit = scores.criteria[scores.criteria["year"] == year]
@@ -202,7 +149,7 @@ def _footer(sheet, text: str) -> None:  # noqa: ANN001 - openpyxl worksheet
 
 def _summary_sheet(sheet, villages: pd.DataFrame, status: pd.DataFrame, communes: list[str],  # noqa: ANN001
                    year: int, t: dict, synthetic: bool, footer: str) -> None:
-    headers = [t["no"], t["commune"], t["villages"], t["assessed"].format(year=year), t["meeting"],
+    headers = [t["number"], t["commune"], t["villages"], t["assessed"].format(year=year), t["meeting"],
                t["not_meeting"], t["share"], t["mean_met"], t["with_gaps"]]
     start = _heading(sheet, t["title"].format(year=year, unit=t["district_unit"]), len(headers), synthetic)
     _header_row(sheet, start, headers)
@@ -236,14 +183,15 @@ def _counts(members: pd.DataFrame, assessed: pd.DataFrame) -> list:
 def _commune_sheet(sheet, commune: str, members: pd.DataFrame, crit: pd.DataFrame,  # noqa: ANN001
                    status: pd.DataFrame, criteria: CriteriaSet, year: int, lang: str, synthetic: bool,
                    footer: str) -> None:
-    t, words = TEXT[lang], STATUS_TEXT[lang]
+    t, words = messages("summary", lang), messages("summary.status", lang)
     numbers = [c.number for c in criteria.criteria]
-    headers = [t["no"], t["code"], t["name"],
+    headers = [t["number"], t["code"], t["name"],
                *[f"{c.number}. {getattr(c, f'name_{lang}')}" for c in criteria.criteria],
                t["met"], t["meets"], t["missing"]]
-    units = t["commune_unit"]  # "XÃ IA O", "THỊ TRẤN IA KHA"; the villages table says which (from the commune list)
+    # "XÃ IA O", "THỊ TRẤN IA KHA"; the villages table says which (from the commune list): summary.commune_unit.xa …
     kinds = members["commune_type"].dropna() if "commune_type" in members else pd.Series(dtype=str)
-    unit = units.get(kinds.iloc[0] if len(kinds) else "xã", units["xã"]).format(commune=str(commune).upper())
+    kind = fold(str(kinds.iloc[0])).replace(" ", "_") if len(kinds) else "xa"
+    unit = t.get(f"commune_unit.{kind}", t["commune_unit.xa"]).format(commune=str(commune).upper())
     start = _heading(sheet, t["title"].format(year=year, unit=unit), len(headers), synthetic)
     _header_row(sheet, start, headers)
     by_village = crit.set_index(["village_code", "criterion"])["status"]
@@ -253,7 +201,7 @@ def _commune_sheet(sheet, commune: str, members: pd.DataFrame, crit: pd.DataFram
         states = [by_village.get((code, n), "incomplete") if assessed else "incomplete" for n in numbers]
         if assessed:
             row_status = status.loc[code]
-            tail = [row_status["met_label"], t["yes"] if row_status["meets_standard"] else t["no_"],
+            tail = [row_status["met_label"], t["yes"] if row_status["meets_standard"] else t["no"],
                     row_status[f"missing_criteria_{lang}"]]
         else:
             tail = [t["not_assessed"], t["not_assessed"], ""]
@@ -274,12 +222,12 @@ def _commune_sheet(sheet, commune: str, members: pd.DataFrame, crit: pd.DataFram
 def _threshold_text(row: pd.Series, t: dict) -> str:
     if row["unit"] == "boolean":
         return t["yes"]
-    unit = t["units"].get(row["unit"], row["unit"])
+    unit = "" if row["unit"] == "count" else t.get(f"units.{row['unit']}", row["unit"])  # a count has no unit
     return f"{row['direction']} {row['threshold']:g} {unit}".strip()
 
 
 def _unverified_sheet(sheet, criteria: CriteriaSet, lang: str) -> None:  # noqa: ANN001 - openpyxl worksheet
-    t = TEXT[lang]
+    t = messages("summary", lang)
     table = criteria.unverified()
     headers = [t["u_criterion"], t["u_code"], t["u_indicator"], t["u_group"], t["u_threshold"],
                t["u_provenance"], t["u_note"]]
