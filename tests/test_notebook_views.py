@@ -8,7 +8,7 @@ import pytest
 from ntm_analysis.api import costs, gaps, notebook_settings, quality, schedule
 from ntm_analysis.catalog import OutputsError
 from ntm_analysis.config import PROJECT_DIR, RAW_DIR
-from ntm_analysis.pipeline import load_schedule, run_costs, run_schedule, run_score
+from ntm_analysis.pipeline import run_costs, run_schedule, run_score
 from tests.conftest import clean_into, settings_for
 from tests.notebook_helpers import folder_state
 
@@ -66,7 +66,7 @@ def test_cost_view_reads_the_stage_tables_at_the_settings_own(processed):
 
 def test_schedule_view_is_the_chain_schedule_when_nothing_is_overridden(processed):
     view = schedule.load("", str(processed))
-    stored = load_schedule(settings_for(processed=processed))
+    stored = run_schedule(settings_for(processed=processed))  # current: read back
     assert view.stored and view.optimum.total_cost_vnd == stored.plan.total_cost_vnd
     assert int(view.phased["amount_vnd"].sum()) == view.optimum.total_cost_vnd
     assert schedule.requested_quotas(-1, 3, -1) == {"border": 3}
