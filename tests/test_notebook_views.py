@@ -70,3 +70,9 @@ def test_schedule_view_is_the_chain_schedule_when_nothing_is_overridden(processe
     assert view.stored and view.optimum.total_cost_vnd == stored.plan.total_cost_vnd
     assert int(view.phased["amount_vnd"].sum()) == view.optimum.total_cost_vnd
     assert schedule.requested_quotas(-1, 3, -1) == {"border": 3}
+
+
+def test_the_settings_own_baseline_given_explicitly_still_reads_the_stored_outputs(processed):
+    settings = settings_for(processed=processed)
+    assert schedule.load("", str(processed), baseline_year=settings.plan_data["baseline_year"]).stored
+    assert not schedule.load("", str(processed), baseline_year=2021).stored

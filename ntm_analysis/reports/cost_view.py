@@ -38,6 +38,7 @@ from ntm_analysis.reference.cost_rules import CostRules
 from ntm_analysis.reports.notebook_inputs import (
     bullet_list,
     in_scope,
+    is_settings_baseline,
     language,
     notebook_settings,
     scope_label,
@@ -106,7 +107,8 @@ def load(config: str = "", processed_dir: str = "", baseline_year: int = 0, comm
     scores = run_score(run)
     baseline = chain_baseline_year(settings, scores)
     # the stored tables when the notebook asks for the settings' own; another cost file or baseline: in memory
-    tables = run_costs(run) if settings == run else cost_tables(settings, scores, villages, baseline)
+    own = settings.cost_rules == run.cost_rules and is_settings_baseline(run, baseline_year)
+    tables = run_costs(run) if own else cost_tables(settings, scores, villages, baseline)
     rules, plan = settings.cost_rules_data, settings.plan_data
     prices = price_year or int(plan["period"]["end"])
     rate = rules.escalation if escalation == -1 else float(escalation)

@@ -37,6 +37,12 @@ def _project_path(path: str) -> Path:
     return given if given.is_absolute() else PROJECT_DIR / given
 
 
+def is_settings_baseline(settings: Settings, year: int = 0) -> bool:
+    """Whether the baseline ``year`` a notebook asks for is the settings' own (0, or the year the settings or
+    else their plan name): then the chain's stored outputs hold it."""
+    return not year or year == (settings.baseline_year or settings.plan_data.get("baseline_year"))
+
+
 def language(settings: Settings, lang: str = "") -> str:
     """``lang`` when given, else the settings' report language."""
     return lang or settings.language

@@ -31,7 +31,13 @@ from ntm_analysis.figures.schedule import (
 from ntm_analysis.pipeline import baseline_year as chain_baseline_year
 from ntm_analysis.pipeline import load_clean, rule_names, run_costs, run_schedule, run_score
 from ntm_analysis.reference.plan import category_names, plan_resources
-from ntm_analysis.reports.notebook_inputs import bullet_list, language, notebook_settings, synthetic_banner
+from ntm_analysis.reports.notebook_inputs import (
+    bullet_list,
+    is_settings_baseline,
+    language,
+    notebook_settings,
+    synthetic_banner,
+)
 from ntm_analysis.schedule.planning import (
     RANKING_ALTERNATIVES,
     budget_table,
@@ -151,7 +157,8 @@ def load(config: str = "", processed_dir: str = "", baseline_year: int = 0, star
     scores = run_score(run)
     baseline = chain_baseline_year(settings, scores)
     # central costs at the cost file's prices, the basis the plan's budgets are read in
-    projection = (run_costs(run)["cost_projection"] if settings == run
+    own_baseline = is_settings_baseline(run, baseline_year)
+    projection = (run_costs(run)["cost_projection"] if own_baseline
                   else project_costs(scores, villages, settings.cost_rules_data, baseline))
     candidates = build_candidates(scores, villages, projection, baseline)
     rules = plan_rules(plan, plan_resources(plan), settings.scheduling, start=start, end=end,
@@ -159,7 +166,7 @@ def load(config: str = "", processed_dir: str = "", baseline_year: int = 0, star
                        min_per_year=None if min_per_year < 0 else min_per_year, quotas=quotas,
                        border_share=None if border_share < 0 else border_share, objective=chosen_objective,
                        names=rule_names(settings))
-    stored = (settings == run and (start, end) == (period["start"], period["end"])
+    stored = (own_baseline and (start, end) == (period["start"], period["end"])
               and chosen_objective == settings.scheduling.objective and budget_scale == 1 and not budgets
               and min_per_year < 0 and not quotas and border_share < 0)
     if stored:
