@@ -17,6 +17,7 @@ import pandas as pd
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
+from ntm_analysis.core.i18n import bilingual
 from ntm_analysis.core.money import display_money, format_money
 from ntm_analysis.cost.projection import (
     calibrate_unit_costs,
@@ -141,17 +142,17 @@ def header(view: CostView) -> list[Markdown | None]:
     lang, projection, rules = view.lang, view.projection, view.rules
     indicators = in_scope(view.scores.indicators, view.scope)
     no_data = int((indicators["year"].eq(view.baseline_year) & indicators["status"].eq("no_data")).sum())
+    b = bilingual
     return [synthetic_banner(view.synthetic), Markdown(
-        f"Phạm vi / scope: **{scope_label(view.scope, view.commune)}** · năm gốc / baseline year: "
-        f"**{view.baseline_year}** · giá năm / prices of **{view.price_year}** (đơn giá năm / unit costs of "
-        f"{rules.price_year}, trượt giá / escalation {view.rate:.1%}/năm) · tệp định mức / cost file: "
-        f"`{rules.path.name}`\n\n"
-        f"Tổng kinh phí / total: **{format_money(int(projection['central_vnd'].sum()), lang)}** "
+        f"{b('notebook.scope')}: **{scope_label(view.scope, view.commune)}** · {b('notebook.baseline_year')}: "
+        f"**{view.baseline_year}** · {b('notebook.prices_of')} **{view.price_year}** ({b('notebook.unit_costs_of')} "
+        f"{rules.price_year}, {b('notebook.escalation_rate', rate=format(view.rate, '.1%'))}) · "
+        f"{b('notebook.cost_file')}: `{rules.path.name}`\n\n"
+        f"{b('notebook.cost_total')}: **{format_money(int(projection['central_vnd'].sum()), lang)}** "
         f"({format_money(int(projection['low_vnd'].sum()), lang, with_unit=False)} – "
         f"{format_money(int(projection['high_vnd'].sum()), lang, with_unit=False)}) · "
-        f"{projection['village_code'].nunique()} làng có chi phí / villages with a cost · "
-        f"{int(view.gaps['kind'].eq('zero').sum())} khoảng cách không cần kinh phí / gaps that cost nothing · "
-        f"{no_data} chỉ tiêu thiếu số liệu, không tính chi phí / indicators without data, not costed")]
+        f"{projection['village_code'].nunique()} {b('notebook.villages_costed')} · "
+        f"{int(view.gaps['kind'].eq('zero').sum())} {b('notebook.free_gaps')} · {no_data} {b('notebook.uncosted')}")]
 
 
 def village_quantities(view: CostView) -> pd.DataFrame:
@@ -200,8 +201,8 @@ def village_table(view: CostView) -> pd.DataFrame:
 
 def targets_line(view: CostView) -> Markdown:
     """How many target villages the data show, and on what basis."""
-    return Markdown(f"Làng mục tiêu / target villages: **{len(view.targets)}** "
-                    f"(cách chọn / basis: `{', '.join(view.targets['basis'].unique())}`)")
+    return Markdown(f"{bilingual('notebook.target_villages')}: **{len(view.targets)}** "
+                    f"({bilingual('notebook.basis')}: `{', '.join(view.targets['basis'].unique())}`)")
 
 
 def plan_vs_projection_chart(view: CostView) -> Figure:
@@ -230,7 +231,7 @@ def calibration_line(view: CostView) -> Markdown:
     """How many implied unit costs are further than the cost file's factor from the file's."""
     factor = view.rules.calibration_factor
     flagged = int(view.tables["cost_calibration"]["flagged"].sum())
-    return Markdown(f"**{flagged}** đơn giá lệch quá {factor:g} lần / unit costs flagged (factor {factor:g})")
+    return Markdown(f"**{flagged}** " + bilingual("notebook.flagged", factor=format(factor, "g")))
 
 
 def calibration_table(view: CostView) -> pd.DataFrame:

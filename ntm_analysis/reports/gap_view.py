@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
+from ntm_analysis.core.i18n import bilingual
 from ntm_analysis.figures.scores import (
     commune_multiples_figure,
     criteria_heatmap_figure,
@@ -28,11 +29,11 @@ from ntm_analysis.reference.criteria import CriteriaSet, load_criteria_set
 from ntm_analysis.reports.notebook_inputs import in_scope, language, notebook_settings, scope_label, synthetic_banner
 from ntm_analysis.score.aggregates import GROUPINGS, alkire_foster, decomposition
 from ntm_analysis.score.progress import (
-    TREND_LABELS,
     border_share,
     compare_criteria_sets,
     indicator_trends,
     standard_progress,
+    trend_labels,
 )
 from ntm_analysis.score.scoring import Scores, score_villages
 from ntm_analysis.score.summary_workbook import select_commune, status_table
@@ -118,16 +119,16 @@ def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 def header(view: GapView) -> list[Markdown | None]:
     """The synthetic-data banner (when it applies) and the scope line: scope, year, criteria set, policy."""
     return [synthetic_banner(view.synthetic),
-            Markdown(f"Phạm vi / scope: **{scope_label(view.scope, view.commune)}** · năm / year: **{view.year}** · "
-                     f"bộ tiêu chí / criteria set: `{view.criteria.id}` · thiếu số liệu / missing data: "
-                     f"`{view.scores.policy}`")]
+            Markdown(f"{bilingual('notebook.scope')}: **{scope_label(view.scope, view.commune)}** · "
+                     f"{bilingual('notebook.year')}: **{view.year}** · {bilingual('notebook.criteria_set')}: "
+                     f"`{view.criteria.id}` · {bilingual('notebook.missing_data')}: `{view.scores.policy}`")]
 
 
 def meeting_line(view: GapView) -> Markdown:
     """How many of the scope's villages assessed in the year meet the standard."""
     status = _year_rows(view.scope_scores.villages, view.year)
-    return Markdown(f"**{int(status['meets_standard'].sum())}/{len(status)}** làng đạt chuẩn năm {view.year} / "
-                    "villages meet the standard")
+    return Markdown(f"**{int(status['meets_standard'].sum())}/{len(status)}** "
+                    + bilingual("notebook.meeting", year=view.year))
 
 
 def village_status(view: GapView) -> pd.DataFrame:
@@ -211,7 +212,7 @@ def trends(view: GapView) -> pd.DataFrame:
     the plan period (``progress.TREND_COLUMNS``), with ``status_label`` in the view's language."""
     table = indicator_trends(view.scope_scores.indicators, view.criteria, view.baseline_year,
                              view.plan["period"]["end"])
-    return table.assign(status_label=table["status"].map(TREND_LABELS).str[0 if view.lang == "vi" else 1])
+    return table.assign(status_label=table["status"].map(trend_labels(view.lang)))
 
 
 def trend_counts(trend_table: pd.DataFrame) -> pd.Series:
@@ -231,7 +232,7 @@ def trend_rows(trend_table: pd.DataFrame, view: GapView) -> pd.DataFrame:
 
 def rescore_line(view: GapView) -> Markdown:
     """Which set the scope is rescored under."""
-    return Markdown(f"Bộ tiêu chí so sánh / compared with: `{view.rescore_criteria.id}` "
+    return Markdown(f"{bilingual('notebook.compared_with')}: `{view.rescore_criteria.id}` "
                     f"({view.rescore_criteria.name_vi} / {view.rescore_criteria.name_en})")
 
 

@@ -18,9 +18,8 @@ from IPython.display import HTML, Markdown, display
 
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.config import PROJECT_DIR
+from ntm_analysis.core.i18n import bilingual
 from ntm_analysis.settings import Settings, load_settings
-
-DISTRICT_LABEL = "toàn huyện / whole district"
 
 
 def notebook_settings(config: str = "", processed_dir: str = "") -> Settings:
@@ -66,7 +65,7 @@ def bullet_list(lines: Iterable[str]) -> Markdown:
 
 def scope_label(scope: pd.DataFrame, commune: str) -> str:
     """The communes of ``scope`` (in order of appearance) when a commune was asked for, else the district."""
-    return ", ".join(map(str, scope["commune"].unique())) if commune else DISTRICT_LABEL
+    return ", ".join(map(str, scope["commune"].unique())) if commune else bilingual("notebook.whole_district")
 
 
 def in_scope(frame: pd.DataFrame, scope: pd.DataFrame) -> pd.DataFrame:

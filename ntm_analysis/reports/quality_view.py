@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from ntm_analysis.catalog import Catalog
 from ntm_analysis.clean.folder import conservation_lines
 from ntm_analysis.clean.quality_report import quality_by_file
+from ntm_analysis.core.i18n import message
 from ntm_analysis.figures.scores import problems_figure
 from ntm_analysis.pipeline import load_clean
 from ntm_analysis.reference.criteria import CriteriaSet, load_criteria_set
@@ -83,8 +84,8 @@ def conservation_text(view: QualityView) -> str:
 def coverage_line(view: QualityView) -> Markdown:
     """The criteria set the data were cleaned under, the years and the number of communes."""
     summary = view.summary
-    return Markdown(f"Criteria set: `{summary.get('criteria_set', view.settings.criteria_set.id)}` · years: "
-                    f"{summary['years']} · communes: {summary['communes']}")
+    return Markdown(message("notebook.coverage", view.lang, criteria=summary.get("criteria_set", view.criteria.id),
+                            years=summary["years"], communes=summary["communes"]))
 
 
 def files_table(view: QualityView) -> pd.DataFrame:

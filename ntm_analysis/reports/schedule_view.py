@@ -20,6 +20,7 @@ import pandas as pd
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
+from ntm_analysis.core.i18n import bilingual
 from ntm_analysis.core.money import display_money, format_money
 from ntm_analysis.cost.projection import project_costs
 from ntm_analysis.figures.schedule import (
@@ -187,15 +188,15 @@ def load(config: str = "", processed_dir: str = "", baseline_year: int = 0, star
 def header(view: ScheduleView) -> list[Markdown | None]:
     """The synthetic-data banner (when it applies) and the headline: baseline, horizon, villages meeting the
     standard at baseline, status, villages scheduled, total cost."""
-    optimum, candidates = view.optimum, view.candidates
+    optimum, candidates, b = view.optimum, view.candidates, bilingual
     return [synthetic_banner(view.synthetic), Markdown(
-        f"Năm gốc / baseline: **{view.baseline_year}** · giai đoạn / horizon: **{view.years[0]}–{view.years[-1]}** · "
-        f"làng đã đạt chuẩn ở năm gốc / villages meeting the standard at baseline: "
+        f"{b('notebook.baseline')}: **{view.baseline_year}** · {b('notebook.horizon')}: "
+        f"**{view.years[0]}–{view.years[-1]}** · {b('notebook.meeting_at_baseline')}: "
         f"**{int(candidates['meets_at_baseline'].sum())}** / {len(candidates)} · "
-        f"trạng thái / status: **{optimum.status}** · làng được xếp lịch / villages scheduled: "
-        f"**{optimum.villages_scheduled}** · tổng kinh phí / total cost: "
+        f"{b('notebook.status')}: **{optimum.status}** · {b('notebook.villages_scheduled')}: "
+        f"**{optimum.villages_scheduled}** · {b('notebook.schedule_total')}: "
         f"**{format_money(optimum.total_cost_vnd, view.lang)}** "
-        f"(giá năm / prices of {view.settings.cost_rules_data.price_year})")]
+        f"({b('notebook.prices_of')} {view.settings.cost_rules_data.price_year})")]
 
 
 def rules_in_force(view: ScheduleView) -> Markdown:
@@ -220,8 +221,7 @@ def ranking(view: ScheduleView) -> pd.DataFrame:
 def ties_line(view: ScheduleView) -> Markdown:
     """How many of the top villages tie with another on every ranking key."""
     top = ranking(view).head(view.top_n)
-    return Markdown(f"**{int(top['tied'].sum())}** làng trong {view.top_n} làng đầu có thứ hạng ngang nhau / "
-                    f"villages in the top {view.top_n} tie with another on every key")
+    return Markdown(f"**{int(top['tied'].sum())}** " + bilingual("notebook.ties", top=view.top_n))
 
 
 def ranking_top(view: ScheduleView) -> pd.DataFrame:
@@ -260,9 +260,8 @@ def recheck(view: ScheduleView) -> Markdown:
     against_plan = check_plan(view.optimum.schedule, view.candidates, view.rules)
     items = "\n".join(f"- {rule_text(v, view.source_names, view.lang)}" for v in [*broken, *against_plan])
     return Markdown(
-        f"Ràng buộc bị vi phạm / rules broken: **{len(broken)}** (so với các quy định đang áp dụng / against the "
-        f"rules in force) · **{len(against_plan)}** (so với quy định gốc của kế hoạch / against the plan's own "
-        f"rules)\n\n{items}")
+        f"{bilingual('notebook.rules_broken')}: **{len(broken)}** ({bilingual('notebook.against_in_force')}) · "
+        f"**{len(against_plan)}** ({bilingual('notebook.against_plan')})\n\n{items}")
 
 
 # --- phased investment --------------------------------------------------------------------------------------------
@@ -271,8 +270,8 @@ def recheck(view: ScheduleView) -> Markdown:
 def phased_total(view: ScheduleView) -> Markdown:
     """The phased investment's total, and whether it equals the schedule's total cost."""
     total = int(view.phased["amount_vnd"].sum())
-    return Markdown(f"Tổng / total: **{format_money(total, view.lang)}** · bằng tổng kinh phí của lịch / equals "
-                    f"the schedule's total cost: **{total == view.optimum.total_cost_vnd}**")
+    return Markdown(f"{bilingual('notebook.phased_total')}: **{format_money(total, view.lang)}** · "
+                    f"{bilingual('notebook.equals_total')}: **{total == view.optimum.total_cost_vnd}**")
 
 
 def phased_by(view: ScheduleView, by: str) -> pd.DataFrame:
@@ -334,4 +333,4 @@ def write_summary(view: ScheduleView, summary_path: str = "") -> Markdown | None
     if not summary_path:
         return None
     written = write_schedule_summary(view.optimum, view.rules, Path(summary_path), view.lines)
-    return Markdown(f"Tóm tắt lịch / schedule summary: `{written}`")
+    return Markdown(f"{bilingual('notebook.summary_written')}: `{written}`")
