@@ -3,16 +3,17 @@
 import nbformat
 import pytest
 
-from ntm_analysis.config import RAW_DIR
-from ntm_analysis.reference.cost_rules import load_cost_rules
-from ntm_analysis.cost.projection import project_costs
-from ntm_analysis.core.money import format_money
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.config import RAW_DIR
+from ntm_analysis.core.money import format_money
+from ntm_analysis.cost.projection import project_costs
+from ntm_analysis.pipeline import run_costs
+from ntm_analysis.reference.cost_rules import cost_file_path, load_cost_rules
 from ntm_analysis.reports.notebooks import run_notebook
 from ntm_analysis.score.scoring import score_villages
 from ntm_analysis.score.summary_workbook import select_commune
-from tests.conftest import clean_into, load_clean_tables
-from tests.notebook_helpers import output_text, outputs
+from tests.conftest import clean_into, load_clean_tables, settings_for
+from tests.notebook_helpers import folder_state, output_text, outputs
 
 pytestmark = pytest.mark.notebook
 
@@ -59,3 +60,18 @@ def test_cost_notebook_parameters_change_scope_prices_and_language(processed, tm
     assert "scope: **Ia O**" in text
     assert f"total: **{format_money(int(scope['central_vnd'].sum()), 'en')}**" in text
     assert "Not attributed to any criterion: 4,051 million VND" in text
+
+
+def test_another_cost_file_is_applied_in_memory(processed, tmp_path):
+    """The shipped cost file named by its path (not the settings' id): the comparison tables are made in
+    memory, the same as the stage's, and nothing is written to the processed folder."""
+    run_costs(settings_for(processed=processed))  # the chain's own cost tables, current
+    before = folder_state(processed)
+    params = {"processed_dir": str(processed), "cost_file": str(cost_file_path("ia-grai-2021-2025"))}
+    executed, _ = run_notebook("03_cost_projection", params, tmp_path)
+    nb = nbformat.read(executed, as_version=4)
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
+    text = output_text(nb)
+    assert "Tổng nhu cầu vốn của kế hoạch: 35.051 triệu đồng" in text
+    assert "Làng mục tiêu / target villages: **30** (cách chọn / basis: `reached`)" in text
+    assert folder_state(processed) == before

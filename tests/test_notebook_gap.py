@@ -14,11 +14,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ntm_analysis.reference.criteria import load_criteria_set
 from ntm_analysis.clean.folder import SYNTHETIC_MARKER
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.pipeline import run_score
+from ntm_analysis.reference.criteria import load_criteria_set
 from ntm_analysis.reports.notebooks import run_notebook
-from tests.conftest import clean, write_clean_outputs, write_xlsx
+from tests.conftest import clean, settings_for, write_clean_outputs, write_xlsx
+from tests.notebook_helpers import folder_state
 
 pytestmark = pytest.mark.notebook
 YEARS = (2020, 2023, 2025)
@@ -32,7 +34,7 @@ SPECIAL = {("0101", 2020, "2.1"): 50, ("0102", 2020, "15.1"): 60, ("0103", 2025,
            **{("0104", y, "17.2"): 60 for y in YEARS}}
 HEADINGS = ["Tình trạng từng làng", "Bản đồ tiêu chí", "Tỷ lệ làng chưa đạt từng tiêu chí", "Khoảng cách đến chuẩn",
             "Alkire–Foster", "Tiến độ so với mục tiêu kế hoạch", "Xã biên giới", "Xu hướng chỉ tiêu",
-            "Chấm lại theo bộ tiêu chí 2022", "Ngưỡng chưa xác minh", "Từng xã"]
+            "Chấm lại theo bộ tiêu chí khác", "Ngưỡng chưa xác minh", "Từng xã"]
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,14 @@ def test_gap_notebook_for_one_commune_in_english(processed, tmp_path):
     assert "unchanged" in text and "lost" not in text                     # 0102 is in Ia O, out of scope
     assert "Target achieved" in text
     assert _images(nb) == 5
+
+
+def test_another_criteria_set_and_policy_are_applied_in_memory(processed, tmp_path):
+    run_score(settings_for(processed=processed))  # the chain's own scores, current
+    before = folder_state(processed)
+    parameters = {"processed_dir": str(processed), "year": 2025, "criteria_set": "gia-lai-village-2022",
+                  "policy": "exclude"}
+    nb, _ = _render(tmp_path, parameters)
+    text = _outputs_text(nb)
+    assert "bộ tiêu chí / criteria set: `gia-lai-village-2022` · thiếu số liệu / missing data: `exclude`" in text
+    assert folder_state(processed) == before  # nothing written: not the scores, not the manifest

@@ -5,11 +5,12 @@ import json
 import nbformat
 import pytest
 
-from ntm_analysis.config import RAW_DIR
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.config import RAW_DIR
+from ntm_analysis.pipeline import run_costs
 from ntm_analysis.reports.notebooks import run_notebook
-from tests.conftest import clean_into
-from tests.notebook_helpers import output_text, outputs
+from tests.conftest import clean_into, settings_for
+from tests.notebook_helpers import folder_state, output_text, outputs
 
 pytestmark = pytest.mark.notebook
 NOTEBOOK = "04_phased_investment"
@@ -45,8 +46,11 @@ def test_schedule_notebook_renders_the_plan(processed, tmp_path):
 
 
 def test_tiny_budgets_are_explained(processed, tmp_path):
+    run_costs(settings_for(processed=processed))  # the chain's scores and costs, current
+    before = folder_state(processed)
     params = {"processed_dir": str(processed), "budget_scale": 0.01, "lang": "en"}
     executed, _ = run_notebook(NOTEBOOK, params, tmp_path)
+    assert folder_state(processed) == before  # a scenario is solved in memory: nothing written there
     nb = nbformat.read(executed, as_version=4)
     assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
     text = output_text(nb)

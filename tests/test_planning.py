@@ -248,4 +248,6 @@ def test_scenarios_run_apart_and_a_bad_one_fails_alone(tiny_processed, tmp_path)
     assert (tmp_path / "scenarios" / "ke-hoach-nho" / "04_phased_investment.html").is_file()
     assert typo["status"] == "failed" and "budget_scal" in typo["error"] and pd.isna(typo["villages"])
     assert not (tmp_path / "scenarios" / "typo").exists()  # refused before anything ran
-    assert missing["status"] == "failed" and "FileNotFoundError" in missing["error"]
+    # the chain's own message: no output of `ntm clean` in that folder (found before any worker started)
+    assert missing["status"] == "failed" and "OutputsError" in missing["error"] and "ntm clean" in missing["error"]
+    assert not (tmp_path / "scenarios" / "missing-data").exists()

@@ -15,9 +15,10 @@ from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
 from ntm_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR, PROJECT_DIR, REPORTS_DIR
-from ntm_analysis.core.errors import UserError
+from ntm_analysis.core.errors import NtmError, UserError
 from ntm_analysis.core.i18n import message
 from ntm_analysis.core.storage import write_text
+from ntm_analysis.settings import load_settings
 
 
 _TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
@@ -122,15 +123,27 @@ def notebook_html(path: Path, title: str | None = None) -> str:
     ``title`` (default: the notebook's first heading) is the page's title and replaces the first
     level-1 heading of the page (a report template's generic title becomes the report's own). The page
     loads nothing from the internet (no require.js, no MathJax: a report must open offline), and its
-    language and contents label follow the notebook's ``lang`` parameter when it has one.
+    language and contents label follow the notebook's ``lang`` parameter when it has one, else the language of
+    the run's settings (its ``config`` parameter; an analysis notebook's empty ``lang`` means that one).
     """
     nb = nbformat.read(path, as_version=4)
-    lang = str(nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", "vi"))
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    lang = str(parameters.get("lang") or _settings_language(str(parameters.get("config", ""))))
     if title:
         _replace_first_heading(nb, title)
     title = title or _first_heading(nb) or path.stem
     body, _ = _exporter("en" if lang == "en" else "vi").from_notebook_node(nb, resources={"metadata": {"name": title}})
     return _with_contents(body, lang)
+
+
+def _settings_language(config: str) -> str:
+    """The report language of the settings file ``config`` ("vi" when there is none or it cannot be read)."""
+    if not config:
+        return "vi"
+    try:
+        return load_settings(Path(config)).language
+    except NtmError:
+        return "vi"
 
 
 # The lab template without the scripts it would fetch from a CDN: require.js, MathJax and the loader of

@@ -17,6 +17,8 @@ import pandas as pd
 
 from ntm_analysis.config import NOTEBOOKS_DIR
 from ntm_analysis.core.vietnamese import slugify
+from ntm_analysis.pipeline import run_costs
+from ntm_analysis.reports.notebook_inputs import notebook_settings
 from ntm_analysis.reports.notebooks import NotebookParameterError, check_parameters, run_notebook
 
 SCHEDULE_NOTEBOOK = "04_phased_investment"
@@ -28,6 +30,9 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], out_dir: Path, pro
     Each scenario renders into ``out_dir/<slug>/`` and writes ``schedule_summary.json`` there (the
     notebook's ``summary_path``). Parameter names are checked before anything runs; a scenario with an
     unknown name, or whose notebook fails, gets a ``failed`` row with the error and the others still run.
+    The chain's scores and costs of each processed folder the scenarios read are brought up to date once,
+    here, before the workers start (:func:`prepare_chain`): the workers then only read them, and never
+    write the same processed folder at the same time.
     Returns one row per scenario, in the order given (columns: module docstring).
     The workers are started with "spawn": a script calling this needs the ``if __name__ == "__main__":``
     guard (a notebook, pytest and the ``ntm`` command need nothing).
@@ -44,6 +49,7 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], out_dir: Path, pro
     params = {name: {**scenarios[name], "summary_path": str(out_dir / slug / "schedule_summary.json")}
               for name, slug in slugs.items()}
     errors = {name: _parameter_error(p) for name, p in params.items()}
+    errors.update(prepare_chain({name: p for name, p in params.items() if errors[name] is None}))
     runnable = [name for name in scenarios if errors[name] is None]
     context = multiprocessing.get_context("spawn")  # papermill is not thread-safe; no fork of a busy parent
     with ProcessPoolExecutor(max_workers=max(1, processes), mp_context=context) as pool:
@@ -51,6 +57,24 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], out_dir: Path, pro
         for name, future in futures.items():
             errors[name] = _result_error(future)
     return _comparison([_comparison_row(name, params[name], errors[name]) for name in scenarios])
+
+
+def prepare_chain(params: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Run the score and cost stages once for each run the scenarios read (their ``config`` and
+    ``processed_dir``), so that each is current before the scenarios render in parallel; a stage already
+    current is only read. Returns the error of every scenario whose run cannot be brought up to date
+    (a missing processed folder, a faulty settings file …), by scenario name.
+    """
+    runs: dict[tuple[str, str], list[str]] = {}
+    for name, p in params.items():
+        runs.setdefault((str(p.get("config", "")), str(p.get("processed_dir", ""))), []).append(name)
+    errors = {}
+    for (config, processed_dir), names in runs.items():
+        try:
+            run_costs(notebook_settings(config, processed_dir))
+        except Exception as exc:  # noqa: BLE001 - reported in the rows of the scenarios that read this run
+            errors.update(dict.fromkeys(names, _error_text(exc)))
+    return errors
 
 
 def _parameter_error(params: Mapping[str, Any]) -> str | None:
