@@ -21,8 +21,7 @@ from ntm_analysis.clean.folder import CleanResult, clean_raw_folder, clean_outpu
 from ntm_analysis.core.errors import UserError
 from ntm_analysis.core.storage import write_workbook
 from ntm_analysis.cost.annex import write_cost_annex
-from ntm_analysis.cost.projection import (calibrate_unit_costs, plan_vs_projection, project_costs, reconcile_plan,
-                                          source_table, target_villages)
+from ntm_analysis.cost.projection import cost_tables
 from ntm_analysis.reference.admin_units import area_level
 from ntm_analysis.reference.plan import plan_resources
 from ntm_analysis.score.scoring import Scores, score_villages
@@ -181,18 +180,9 @@ def run_costs(settings: Settings) -> dict[str, pd.DataFrame]:
              "cost_calibration"]
     if catalog.is_current("costs", key):
         return {name: catalog.read(name) for name in names}
-    villages = catalog.read("villages")
-    rules, plan = settings.cost_rules_data, settings.plan_data
-    projection = project_costs(scores, villages, rules, baseline)
-    targets = target_villages(scores.villages, plan, baseline)
-    tables = {
-        "cost_projection": projection.assign(share=projection["share"].astype(str)),
-        "cost_by_source": source_table(projection, rules),
-        "cost_reconciliation": reconcile_plan(rules, plan),
-        "cost_plan_vs_projection": plan_vs_projection(
-            projection[projection["village_code"].isin(targets["village_code"])], rules, plan),
-        "cost_calibration": calibrate_unit_costs(scores, villages, rules, plan, baseline, targets["village_code"]),
-    }
+    tables = cost_tables(scores, catalog.read("villages"), settings.cost_rules_data, settings.plan_data, baseline)
+    # the funding shares are exact fractions: stored as their text ("1/2")
+    tables["cost_projection"] = tables["cost_projection"].assign(share=tables["cost_projection"]["share"].astype(str))
     catalog.write_stage("costs", key, tables)
     return tables
 

@@ -29,6 +29,7 @@ from ntm_analysis.core.money import format_money
 from ntm_analysis.schedule.planning import status_lines
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.reports.notebooks import check_parameters, notebook_html
+from ntm_analysis.reference.admin_units import area_words
 from ntm_analysis.reports.batch import (DISTRICT_SLUG, REPORT_COLUMNS, match_commune, page_title, report_jobs,
                                        run_reports, safe_output_dir)
 from tests.notebook_helpers import outputs
@@ -53,14 +54,14 @@ def rendered(tmp_path_factory):
 @pytest.fixture(scope="session")
 def results(rendered):
     """The district-wide results the reports used (from the cache the batch wrote)."""
-    return rc.district_results(rendered.processed, YEAR)
+    return rc.district_results("", YEAR, rendered.processed)
 
 
 @pytest.fixture(scope="module")
 def english(rendered, tmp_path_factory):
     """The commune's report in English."""
     jobs = report_jobs([COMMUNE], YEAR, processed_dir=rendered.processed,
-                       reports_dir=tmp_path_factory.mktemp("reports-en"), lang="en", district=False)
+                       reports_dir=tmp_path_factory.mktemp("reports-en"), area="district", lang="en", district=False)
     table = run_reports(jobs, YEAR, processed_dir=rendered.processed, progress=False)
     assert table["status"].tolist() == ["done"], table["error"].tolist()
     return jobs[0]
@@ -119,7 +120,7 @@ def test_every_section_is_present_with_a_contents_entry(rendered, kind):
     assert _headings(page, 2) == expected
     contents = page[page.index('<nav class="toc"'):page.index("</nav>")]
     assert all(html.escape(h, quote=False) in contents for h in expected)
-    title = page_title(kind, "vi", name=job.name, year=YEAR)
+    title = page_title(kind, "vi", name=job.name, year=YEAR, **area_words(job.area, "vi"))
     assert _headings(page, 1) == [title]  # the template's generic title replaced by the report's
     assert f"<title>{html.escape(title)}</title>" in page
     assert '<html lang="vi">' in page
@@ -310,12 +311,12 @@ def test_unchanged_reports_are_skipped_changed_inputs_rerun(rendered):
     again = run_reports(jobs, YEAR, processed_dir=processed, progress=False)
     assert again["status"].tolist() == ["skipped", "skipped"]
     assert {p: p.stat().st_mtime_ns for p in outputs} == made  # nothing rewritten
-    summary = processed / "clean_summary.json"
+    summary = processed / "run-settings.yaml"  # the run's settings: an input of every report
     original = summary.read_bytes()
     try:
         os.utime(summary)  # a new date alone changes nothing: the hash is of the content
         assert run_reports(jobs[:1], YEAR, processed_dir=processed, progress=False)["status"].tolist() == ["skipped"]
-        summary.write_bytes(original + b"\n")  # a changed input: its reports run again
+        summary.write_bytes(original + b"# changed\n")  # a changed input: its reports run again
         rerun = run_reports(jobs[:1], YEAR, processed_dir=processed, progress=False)
         assert rerun["status"].tolist() == ["done"], rerun["error"].tolist()
         assert jobs[0].output(".html").stat().st_mtime_ns > made[jobs[0].output(".html")]
@@ -338,7 +339,7 @@ def test_force_reruns_and_a_failing_report_fails_alone(rendered, tmp_path):
     assert rows["status"].to_dict() == {good.slug: "done", bad.slug: "failed"}
     assert good.output(".html").stat().st_mtime_ns > before  # forced: run although unchanged
     error = rows.at[bad.slug, "error"]
-    assert error.startswith("FileNotFoundError") and "nowhere" in error and "\x1b" not in error
+    assert error.startswith("SettingsFileError") and "nowhere" in error and "\x1b" not in error
     assert not bad.output(".hash.json").exists() and not bad.output(".html").exists()
     index = (rendered.out_dir / "index.html").read_text(encoding="utf-8")
     row = re.search(r'<tr class="failed">.*?</tr>', index, flags=re.S).group(0)
@@ -348,15 +349,27 @@ def test_force_reruns_and_a_failing_report_fails_alone(rendered, tmp_path):
 
 @notebook
 def test_cli_exits_4_when_a_report_fails(rendered, tmp_path, capsys):
-    broken = tmp_path / "processed"
-    shutil.copytree(rendered.processed, broken, ignore=shutil.ignore_patterns(rc.CACHE_DIR))
-    (broken / "quality_problems.csv").write_text("not,a,quality,log\n1,2,3,4\n", encoding="utf-8")
-    code = main(["report", "--commune", "ia o", "--year", str(YEAR), "--processed", str(broken),
+    processed = tmp_path / "processed"
+    shutil.copytree(rendered.processed, processed)
+    # the report's figures folder cannot be made (a file stands in its place): that report fails
+    (tmp_path / "reports" / str(YEAR)).mkdir(parents=True)
+    (tmp_path / "reports" / str(YEAR) / "ia-o_files").write_text("in the way", encoding="utf-8")
+    code = main(["report", "--commune", "ia o", "--year", str(YEAR), "--processed", str(processed),
                  "--out", str(tmp_path / "reports"), "--quiet", "--processes", "1"])
     out = capsys.readouterr().out
     assert code == EXIT_REPORTS_FAILED
-    assert "failed" in out and "quality_problems.csv" in out and "0/1 báo cáo / reports ok" in out
+    assert "failed" in out and "ia-o_files" in out and "0/1 báo cáo / reports ok" in out
     assert '<tr class="failed">' in (tmp_path / "reports" / str(YEAR) / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_mixed_processed_folder_is_refused_before_any_report_runs(rendered, tmp_path, capsys):
+    broken = tmp_path / "processed"
+    shutil.copytree(rendered.processed, broken)
+    (broken / "quality_problems.csv").write_text("not,a,quality,log\n1,2,3,4\n", encoding="utf-8")
+    code = main(["report", "--commune", "ia o", "--year", str(YEAR), "--processed", str(broken),
+                 "--out", str(tmp_path / "reports"), "--quiet", "--processes", "1"])
+    assert code == EXIT_USER and "quality_problems.csv" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists()
 
 
 def test_cli_refuses_a_year_without_data(processed, tmp_path, capsys):

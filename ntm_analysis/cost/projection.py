@@ -458,3 +458,21 @@ def _calibration_note(ratio: float, factor: float) -> str:
     if ratio < 1 / factor:
         return f"the plan implies less than 1/{factor:g} of this unit cost"
     return ""
+
+
+def cost_tables(scores: Scores, villages: pd.DataFrame, rules: CostRules, plan: dict,
+                baseline_year: int) -> dict[str, pd.DataFrame]:
+    """The cost stage's tables for the gaps of ``baseline_year``, at the cost file's prices:
+    ``cost_projection`` (:func:`project_costs`), ``cost_by_source`` (the annex layout),
+    ``cost_reconciliation`` (the plan's own table, with what it does not attribute),
+    ``cost_plan_vs_projection`` (the plan's target villages) and ``cost_calibration``."""
+    projection = project_costs(scores, villages, rules, baseline_year)
+    targets = target_villages(scores.villages, plan, baseline_year)
+    return {
+        "cost_projection": projection,
+        "cost_by_source": source_table(projection, rules),
+        "cost_reconciliation": reconcile_plan(rules, plan),
+        "cost_plan_vs_projection": plan_vs_projection(
+            projection[projection["village_code"].isin(targets["village_code"])], rules, plan),
+        "cost_calibration": calibrate_unit_costs(scores, villages, rules, plan, baseline_year, targets["village_code"]),
+    }

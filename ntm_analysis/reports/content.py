@@ -524,7 +524,7 @@ def next_actions(results: DistrictResults, scope: pd.DataFrame, lang: str = "vi"
     if failing.empty:
         return pd.DataFrame(columns=["criterion", "criterion_name", "plan_baseline", "action", "responsible",
                                      "funding", "failing", "villages"])
-    actions = actions_for(failing["criterion"].tolist(), lang, rules=results.cost_rules)
+    actions = actions_for(failing["criterion"].tolist(), results.settings.actions_data, results.cost_rules, lang)
     return actions.merge(failing, on="criterion", how="left")
 
 

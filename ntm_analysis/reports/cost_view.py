@@ -4,7 +4,7 @@ with the plan's own figures — from the chain's scores and cost tables.
 :func:`load` reads the scores (:func:`~ntm_analysis.pipeline.run_score`) and the cost stage's tables
 (:func:`~ntm_analysis.pipeline.run_costs`: reconciliation, plan vs projection, calibration), both returned
 as stored when current. A ``cost_file`` or ``baseline_year`` other than the settings' makes those tables
-in memory (:func:`cost_tables`), never in the processed folder. The projection the notebook shows at
+in memory (:func:`~ntm_analysis.cost.projection.cost_tables`), never in the processed folder. The projection the notebook shows at
 ``price_year`` prices (with ``escalation``) is a view of the same gaps, made in memory.
 Every other function takes the :class:`CostView` and returns one thing to display.
 """
@@ -19,13 +19,10 @@ from matplotlib.figure import Figure
 
 from ntm_analysis.core.i18n import bilingual
 from ntm_analysis.core.money import display_money, format_money
-from ntm_analysis.cost.projection import (
-    calibrate_unit_costs,
+from ntm_analysis.cost.projection import (cost_tables, 
     gap_costs,
-    plan_vs_projection,
     project_costs,
     quantity_defaults,
-    reconcile_plan,
     reconciliation_lines,
     rollup_costs,
     source_table,
@@ -109,7 +106,8 @@ def load(config: str = "", processed_dir: str = "", baseline_year: int = 0, comm
     baseline = chain_baseline_year(settings, scores)
     # the stored tables when the notebook asks for the settings' own; another cost file or baseline: in memory
     own = settings.cost_rules == run.cost_rules and is_settings_baseline(run, baseline_year)
-    tables = run_costs(run) if own else cost_tables(settings, scores, villages, baseline)
+    tables = (run_costs(run) if own else
+              cost_tables(scores, villages, settings.cost_rules_data, settings.plan_data, baseline))
     rules, plan = settings.cost_rules_data, settings.plan_data
     prices = price_year or int(plan["period"]["end"])
     rate = rules.escalation if escalation == -1 else float(escalation)
@@ -119,18 +117,6 @@ def load(config: str = "", processed_dir: str = "", baseline_year: int = 0, comm
                     commune, scope, in_scope(projection, scope), in_scope(gap_costs(scores, villages, rules, baseline),
                                                                           scope),
                     target_villages(scores.villages, plan, baseline), tables, language(run, lang))
-
-
-def cost_tables(settings: Settings, scores: Scores, villages: pd.DataFrame, baseline: int) -> dict[str, pd.DataFrame]:
-    """The cost stage's comparison tables made in memory, as :func:`~ntm_analysis.pipeline.run_costs` makes
-    them (at the cost file's prices): ``cost_reconciliation``, ``cost_plan_vs_projection``,
-    ``cost_calibration``."""
-    rules, plan = settings.cost_rules_data, settings.plan_data
-    projection = project_costs(scores, villages, rules, baseline)
-    targets = target_villages(scores.villages, plan, baseline)
-    return {"cost_reconciliation": reconcile_plan(rules, plan),
-            "cost_plan_vs_projection": plan_vs_projection(in_scope(projection, targets), rules, plan),
-            "cost_calibration": calibrate_unit_costs(scores, villages, rules, plan, baseline, targets["village_code"])}
 
 
 # --- header --------------------------------------------------------------------------------------------------
