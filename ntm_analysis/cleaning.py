@@ -155,17 +155,30 @@ def _repair_cell(cell: object) -> object:
     return clean_text(repair_legacy(cell)[0]) if isinstance(cell, str) else cell
 
 
-def parser_for(kind: str, unit: str, cells: pd.Series) -> Parser:
+def parser_for(kind: str, unit: str, cells: pd.Series, plausible: tuple[float, float] | None = None) -> Parser:
     """The reader for an indicator or field: booleans, percentages or plain numbers.
 
     For numbers the column's convention (Vietnamese, English or mixed) is read from the column itself.
+    ``plausible`` is the indicator's plausible range (percent); when given, a value below 1 is flagged as a
+    probable fraction only if it lies outside that range while a hundred times it lies inside.
     """
     if kind == "boolean" or unit == "boolean":
         return parse_bool
     convention = number_convention(cells.dropna().drop_duplicates())
     if unit == "percent":
-        return lambda raw: parse_percent(raw, convention)
+        if plausible is None:
+            return lambda raw: parse_percent(raw, convention)
+        return lambda raw: _fraction_if_implausible(parse_percent(raw, convention), plausible)
     return lambda raw: parse_number(raw, convention)
+
+
+def _fraction_if_implausible(reading: Reading, plausible: tuple[float, float]) -> Reading:
+    """Drop the probable-fraction warning where the value itself is a plausible percentage."""
+    low, high = plausible
+    if reading.problem == "probable_fraction" and not (low <= reading.value * 100 <= high and
+                                                        not low <= reading.value <= high):
+        return Reading(reading.value)
+    return reading
 
 
 def _where(table: Table, row: object, column: str) -> Location:

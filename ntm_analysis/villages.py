@@ -36,6 +36,7 @@ TEXT_FIELDS = ["village_name", "commune", "district", "province", "threshold_gro
 NUMBER_FIELDS = {"households": "count", "population": "count", "ethnic_minority_share": "percent",
                  "commune_target_year": "count", "border_commune": "boolean", "road_km": "count", "lane_km": "count",
                  "livestock_households": "count"}
+TYPED_COMMUNE = "commune_as_typed"
 ETHNIC_MINORITY_AREA_SHARE = 15.0  # percent of households; national rule, Decision 33/2020/QĐ-TTg
 
 
@@ -48,7 +49,7 @@ def clean_villages(tables: list[Table], admin: pd.DataFrame, plan: dict,
         read.append(frame)
         rejected.append(bad)
     villages = pd.concat(read, ignore_index=True) if read else _empty_read()
-    villages, duplicates = _resolve_duplicates(villages, log)
+    villages, duplicates = _resolve_duplicates(villages, {(t.file, t.sheet): t.headers for t in tables}, log)
     villages = _derive(villages, admin, plan)
     villages = _validate(villages, tables, log)
     rejected = pd.concat([*rejected, duplicates], ignore_index=True) if rejected or len(duplicates) else None
@@ -87,6 +88,7 @@ def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
         column = next(name for name in REQUIRED if pd.isna(out.at[idx, name]))
         log.problem("missing_required_value", Location(table.file, table.sheet, int(rows[idx]),
                                                        table.headers[column]))
+    out[TYPED_COMMUNE] = out["commune"]  # rejected rows keep the commune as typed
     out["commune"], unknown = _match_communes(out, table, admin, log)
     bad = blank | unknown
     return out[~bad], _rejected(table, out[bad].assign(reason=["missing_required_value" if b else "unknown_commune"
@@ -94,7 +96,10 @@ def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
 
 
 def _rejected(table: Table, frame: pd.DataFrame, reason: str | None = None) -> pd.DataFrame:
+    """Rejected rows with their code, name and commune as typed (tidied, never matched)."""
     out = pd.DataFrame({"file": table.file, "sheet": table.sheet, "row": frame["row"]}, index=frame.index)
+    if TYPED_COMMUNE in frame.columns:
+        frame = frame.assign(commune=frame[TYPED_COMMUNE])
     for name in ["village_code", "village_name", "commune"]:
         out[name] = frame[name].astype("string") if name in frame.columns else pd.NA
     out["reason"] = frame["reason"] if reason is None else reason
@@ -131,9 +136,12 @@ def _read_category(out: pd.DataFrame, table: Table, plan: dict, log: QualityLog)
     return ids.astype("string")
 
 
-def _resolve_duplicates(villages: pd.DataFrame, log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A code given twice: identical rows are kept once (warning); differing rows all rejected (error)."""
-    content = [c for c in villages.columns if c not in {"file", "sheet", "row"}]
+def _resolve_duplicates(villages: pd.DataFrame, headers: dict, log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A code given twice: identical rows are kept once (warning); differing rows all rejected (error).
+
+    ``headers`` gives each table's column labels by (file, sheet), to name the code column in messages.
+    """
+    content = [c for c in villages.columns if c not in {"file", "sheet", "row", TYPED_COMMUNE}]
     dup = villages["village_code"].duplicated(keep=False)
     keep = ~dup
     rejected = []
@@ -142,18 +150,21 @@ def _resolve_duplicates(villages: pd.DataFrame, log: QualityLog) -> tuple[pd.Dat
         if len(group[content].astype(str).drop_duplicates()) == 1:
             keep[group.index[0]] = True
             for idx in group.index[1:]:
-                _log_row(log, "duplicate_village_row", villages.loc[idx], code, places)
+                _log_row(log, "duplicate_village_row", villages.loc[idx], code, places, headers)
                 rejected.append(villages.loc[[idx]].assign(reason="duplicate_village_row"))
         else:
             for idx in group.index:
-                _log_row(log, "duplicate_village", villages.loc[idx], code, places)
+                _log_row(log, "duplicate_village", villages.loc[idx], code, places, headers)
             rejected.append(group.assign(reason="duplicate_village"))
     bad = (pd.concat(rejected) if rejected else pd.DataFrame(columns=[*villages.columns, "reason"]))
+    if TYPED_COMMUNE in bad.columns:
+        bad = bad.assign(commune=bad[TYPED_COMMUNE])
     return villages[keep], bad.reindex(columns=REJECTED_VILLAGE_COLUMNS)
 
 
-def _log_row(log: QualityLog, code: str, rec: pd.Series, value: str, detail: str) -> None:
-    log.problem(code, Location(rec["file"], rec["sheet"], int(rec["row"]), "village_code"), value, detail=detail)
+def _log_row(log: QualityLog, code: str, rec: pd.Series, value: str, detail: str, headers: dict) -> None:
+    column = headers.get((rec["file"], rec["sheet"]), {}).get("village_code", "village_code")
+    log.problem(code, Location(rec["file"], rec["sheet"], int(rec["row"]), column), value, detail=detail)
 
 
 def _derive(villages: pd.DataFrame, admin: pd.DataFrame, plan: dict) -> pd.DataFrame:

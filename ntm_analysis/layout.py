@@ -1,0 +1,178 @@
+"""How offices lay out a "biểu": the rows of a sheet that are not data, and the subtotals to check.
+
+Above the header sit title rows ("ỦY BAN NHÂN DÂN XÃ …", "BIỂU TỔNG HỢP …"); under it a numbering row
+("(1) (2) (3)", "1 2 3", "A B C"); between the villages subtotal rows ("Cộng xã Ia Krái", "Tổng cộng")
+and section headings ("I. Xã Ia Krái"); at the end a signature footer ("Người lập biểu", "TM. ỦY BAN
+NHÂN DÂN", "CHỦ TỊCH", "(Ký, ghi rõ họ tên)", "Ia Grai, ngày … tháng … năm …"). :func:`row_kinds`
+names each body row's kind, :func:`blocks` groups consecutive rows of one kind so that each block is
+reported once, and :func:`subtotal_mismatches` checks each subtotal against the rows it sums.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ntm_analysis.numbers import parse_number
+from ntm_analysis.vietnamese import fold
+
+DATA = "data"
+NON_DATA = ("title", "numbering", "subtotal", "section", "footer")
+
+_SUBTOTAL = re.compile(
+    r"^(?:tong cong|tong so|tong|cong|toan xa|toan huyen|toan thi tran|toan tinh|total|grand total|subtotal|sum)"
+    r"(?:\s*[:.(]|\s*$|\s+(?:xa|thi tran|phuong|huyen|thon|lang|toan|chung|cac|so|cong)\b)")
+_FOOTER = re.compile(
+    r"nguoi lap|lap bieu|\btm\.?\s*(?:uy ban|ubnd|ban)|\bt/m\b|\bkt\.?\s*(?:chu tich|truong)|chu tich|"
+    r"ky,?\s*ghi ro|ky ten|ho va ten|dong dau|xac nhan cua|thu truong|ke toan|can bo (?:tong hop|thong ke)|"
+    r"noi nhan|ngay\s*[\d.…_/ ]*\s*thang\s*[\d.…_/ ]*\s*nam|^ghi chu\s*:|^luu y\s*:|^nguon\s*:")
+_TITLE = re.compile(
+    r"uy ban nhan dan|ubnd|cong hoa xa hoi|doc lap\s*-\s*tu do|^bieu\b|^bao cao|^danh sach|^ket qua|"
+    r"^tong hop|^phu luc|^mau so|^bieu so|^don vi tinh|^dvt|^(?:kem theo|kem)\b|ngay\s*[\d.…_/ ]*\s*thang")
+_SECTION = re.compile(r"^(?:(?:[ivx]+|[a-d])\s*[.)/-]\s*)?(?:xa|thi tran|phuong|cum|khu vuc)\b|^(?:[ivx]+)\s*[.)]?$")
+_NUMBERING = re.compile(r"^\(?\s*(\d{1,3}|[a-z]{1,2})\s*\)?(?:\s*[=+\-*/x]\s*\(?\s*(?:\d{1,3}|[a-z])\s*\)?)*$")
+
+
+def _flags(column: pd.Series, test) -> np.ndarray:  # noqa: ANN001 - a callable on folded text
+    """``test`` of each text cell's folded text (False for other cells), computed once per distinct text."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    found = np.array([isinstance(u, str) and bool(test(fold(u))) for u in uniques] + [False], dtype=bool)
+    return found[codes]
+
+
+def is_title_row(values: pd.Series) -> bool:
+    """A title-block row: one distinct text across the row, or a text that titles a report or an office."""
+    texts = values.dropna()
+    if texts.empty:
+        return True
+    distinct = pd.unique(texts.astype(str))
+    return len(distinct) == 1 or any(_TITLE.search(fold(t)) for t in distinct)
+
+
+def row_kinds(body: pd.DataFrame, identity: list, values: list) -> np.ndarray:
+    """The kind of each body row: ``data`` or one of ``NON_DATA`` (no ``title``: that is above the header).
+
+    Parameters
+    ----------
+    body : pd.DataFrame
+        The sheet's rows under the header (grid columns).
+    identity : list
+        Grid columns naming the village or the row (STT, code, name, commune), left to right.
+    values : list
+        Grid columns holding the row's figures (indicators, households …).
+    """
+    kinds = np.full(len(body), DATA, dtype=object)
+    if body.empty:
+        return kinds
+    labels = [c for c in dict.fromkeys([*identity, body.columns[0]]) if c in body.columns]
+    subtotal = np.zeros(len(body), dtype=bool)
+    for col in labels:
+        subtotal |= _flags(body[col], _SUBTOTAL.search)
+    kinds[subtotal] = "subtotal"
+    kinds[_numbering_rows(body)] = "numbering"
+    kinds[_section_rows(body, labels, values) & (kinds == DATA)] = "section"
+    footer = _footer_start(body, labels)
+    if footer is not None:
+        kinds[footer:] = "footer"
+    return kinds
+
+
+def _numbering_rows(body: pd.DataFrame) -> np.ndarray:
+    """The column-numbering rows among the first three body rows: "(1) (2) (3)", "1 2 3", "A B C 1 2"."""
+    found = np.zeros(len(body), dtype=bool)
+    for pos in range(min(3, len(body))):
+        cells = [c for c in body.iloc[pos].tolist() if c is not None and not (isinstance(c, float) and np.isnan(c))]
+        found[pos] = len(cells) >= 3 and _is_numbering(cells)
+    return found
+
+
+def _is_numbering(cells: list) -> bool:
+    tokens = [fold(str(int(c)) if isinstance(c, (int, float)) and float(c).is_integer() else str(c)) for c in cells]
+    if not all(_NUMBERING.match(t) for t in tokens):
+        return False
+    if all(t.startswith("(") for t in tokens):
+        return True
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    letters = [t for t in tokens if t.isalpha()]
+    return (all(b - a == 1 for a, b in zip(numbers, numbers[1:]))
+            and all(a < b for a, b in zip(letters, letters[1:])) and len(numbers) + len(letters) >= 3)
+
+
+def _section_rows(body: pd.DataFrame, labels: list, values: list) -> np.ndarray:
+    """Section headings: a commune or a roman numeral in the label columns and nothing in the figures."""
+    present = [c for c in values if c in body.columns]
+    no_figures = body[present].isna().all(axis=1).to_numpy() if present else np.ones(len(body), dtype=bool)
+    heading = np.zeros(len(body), dtype=bool)
+    for col in labels:
+        heading |= _flags(body[col], _SECTION.search)
+    return heading & no_figures
+
+
+def _footer_start(body: pd.DataFrame, labels: list) -> int | None:
+    """The position of the first footer row: a signature or date text on a row naming no village.
+
+    Everything from there to the end of the sheet is the footer (the signer's name sits under the title).
+    """
+    others = [c for c in body.columns if c not in labels]
+    labelled = body[[c for c in labels if c in body.columns]]
+    marker_in_labels = np.zeros(len(body), dtype=bool)
+    for col in labelled.columns:
+        marker_in_labels |= _flags(labelled[col], _FOOTER.search)
+    unlabelled = labelled.isna().all(axis=1).to_numpy() | marker_in_labels
+    candidates = np.flatnonzero(unlabelled)
+    if not len(candidates):
+        return None
+    rows = body.iloc[candidates]
+    marker = marker_in_labels[candidates].copy()
+    for col in others:
+        marker |= _flags(rows[col], _FOOTER.search)
+    hits = candidates[marker]
+    return int(hits[0]) if len(hits) else None
+
+
+def blocks(rows: np.ndarray, kinds: np.ndarray) -> list[tuple[str, int, int, np.ndarray]]:
+    """Consecutive rows of one non-data kind: ``(kind, first row, last row, positions)``.
+
+    ``rows`` are the user's row numbers; rows of the same kind stay one block across blank rows.
+    """
+    found: list[tuple[str, int, int, np.ndarray]] = []
+    start = None
+    for pos in range(len(kinds) + 1):
+        if start is not None and (pos == len(kinds) or kinds[pos] != kinds[start]):
+            found.append((kinds[start], int(rows[start]), int(rows[pos - 1]), np.arange(start, pos)))
+            start = None
+        if pos < len(kinds) and kinds[pos] != DATA and start is None:
+            start = pos
+    return found
+
+
+def subtotal_mismatches(body: pd.DataFrame, kinds: np.ndarray, columns: dict) -> list[tuple[int, object, float,
+                                                                                           float]]:
+    """Subtotal cells that equal neither the sum of the data rows since the previous subtotal nor all above.
+
+    ``columns`` maps a grid column to check (additive figures: households, population …) to its label.
+    Returns ``(position, column, cell value, sum of the block)`` for each disagreeing cell.
+    """
+    found = []
+    data = kinds == DATA
+    for col in columns:
+        numbers = np.array([_number(c) for c in body[col].tolist()], dtype="float64")
+        start = 0
+        for pos in np.flatnonzero(kinds == "subtotal"):
+            block = numbers[start:pos][data[start:pos]]
+            above = numbers[:pos][data[:pos]]
+            cell = numbers[pos]
+            start = pos + 1
+            if np.isnan(cell) or not len(block):
+                continue
+            block_sum, all_sum = np.nansum(block), np.nansum(above)
+            if not (np.isclose(cell, block_sum, atol=0.01) or np.isclose(cell, all_sum, atol=0.01)):
+                found.append((int(pos), col, float(cell), float(block_sum)))
+    return found
+
+
+def _number(cell: object) -> float:
+    reading = parse_number(cell, "vi")
+    return np.nan if reading.value is None or reading.problem else float(reading.value)
