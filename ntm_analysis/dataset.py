@@ -39,6 +39,7 @@ HEADER_SCAN_ROWS = 40
 HELP_SHEETS = {"Hướng dẫn - Guide", "Chỉ tiêu - Indicators"}  # the template's own help, not data
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _HEADER_NOISE = re.compile(r"[\*:]+$|\s*\([^)]*\)\s*$")
+_HEADER_UNIT = re.compile(r"\((?:km|m|ha)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,14 @@ def raw_fields() -> list[dict]:
 
 @cache
 def _field_aliases() -> dict[str, str]:
+    """Field names by matching key; an alias naming a unit ("đường trục thôn (km)") matches only with it,
+    so that the indicator "Đường trục thôn" (a percentage) is not taken for the road length."""
     aliases: dict[str, str] = {}
     for spec in raw_fields():
         for alias in [spec["name"], spec["name"].replace("_", " "), *spec["aliases"]]:
-            aliases[header_key(alias)] = spec["name"]
+            aliases[fold(alias)] = spec["name"]
+            if not _HEADER_UNIT.search(fold(alias)):
+                aliases[header_key(alias)] = spec["name"]
     return aliases
 
 
@@ -429,9 +434,10 @@ def _repair_by_context(cells: pd.DataFrame, distinct: dict, repaired: dict, enco
                        criteria: CriteriaSet) -> None:
     """Add to ``repaired`` (by ``(text, column)``) the texts of a legacy sheet that need their context.
 
-    Such a text is converted in the rows or columns where at least half of the cells that could be
-    legacy were detected on their own; the cells of one text are converted everywhere in its column
-    when any of them is (the column is then typed in the legacy font).
+    Such a text is converted in a column where at least half of the cells that could be legacy were
+    detected on their own, or, when it is its column's only such cell (a header over numbers), in a
+    row where they were; the cells of one text are converted everywhere in its column when any of
+    them is (the column is then typed in the legacy font).
     """
     detected = np.column_stack([np.append([isinstance(u, str) and u in repaired for u in uniques], False)[codes]
                                 for codes, uniques in distinct.values()])
@@ -442,7 +448,8 @@ def _repair_by_context(cells: pd.DataFrame, distinct: dict, repaired: dict, enco
         return
     by_row = (detected.sum(axis=1) > 0) & (2 * detected.sum(axis=1) >= candidate.sum(axis=1))
     by_column = (detected.sum(axis=0) > 0) & (2 * detected.sum(axis=0) >= candidate.sum(axis=0))
-    convert = undecided & (by_row[:, None] | by_column[None, :])
+    silent = candidate.sum(axis=0) <= 1  # a column whose one candidate is its header: its row decides
+    convert = undecided & (by_column[None, :] | (silent[None, :] & by_row[:, None]))
     for j, (col, (codes, uniques)) in enumerate(distinct.items()):
         for k in np.unique(codes[convert[:, j]]):
             text = uniques[k]

@@ -165,11 +165,11 @@ def subtotal_mismatches(body: pd.DataFrame, kinds: np.ndarray, columns: dict) ->
             above = numbers[:pos][data[:pos]]
             cell = numbers[pos]
             start = pos + 1
-            if np.isnan(cell) or not len(block):
+            if np.isnan(cell) or not len(above):
                 continue
-            block_sum, all_sum = np.nansum(block), np.nansum(above)
-            if not (np.isclose(cell, block_sum, atol=0.01) or np.isclose(cell, all_sum, atol=0.01)):
-                found.append((int(pos), col, float(cell), float(block_sum)))
+            block_sum, all_sum = np.nansum(block), np.nansum(above)  # a grand total follows a subtotal
+            if not (len(block) and np.isclose(cell, block_sum, atol=0.01)) and not np.isclose(cell, all_sum, atol=0.01):
+                found.append((int(pos), col, float(cell), float(block_sum if len(block) else all_sum)))
     return found
 
 
