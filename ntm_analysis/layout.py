@@ -11,6 +11,7 @@ reported once, and :func:`subtotal_mismatches` checks each subtotal against the 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ _SECTION = re.compile(r"^(?:(?:[ivx]+|[a-d])\s*[.)/-]\s*)?(?:xa|thi tran|phuong|
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,3}|[a-z]{1,2})\s*\)?(?:\s*[=+\-*/x]\s*\(?\s*(?:\d{1,3}|[a-z])\s*\)?)*$")
 
 
-def _flags(column: pd.Series, test) -> np.ndarray:  # noqa: ANN001 - a callable on folded text
+def _flags(column: pd.Series, test) -> np.ndarray:
     """``test`` of each text cell's folded text (False for other cells), computed once per distinct text."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     found = np.array([isinstance(u, str) and bool(test(fold(u))) for u in uniques] + [False], dtype=bool)
@@ -96,8 +97,8 @@ def _is_numbering(cells: list) -> bool:
         return True
     numbers = [int(t) for t in tokens if t.isdigit()]
     letters = [t for t in tokens if t.isalpha()]
-    return (all(b - a == 1 for a, b in zip(numbers, numbers[1:]))
-            and all(a < b for a, b in zip(letters, letters[1:])) and len(numbers) + len(letters) >= 3)
+    return (all(b - a == 1 for a, b in pairwise(numbers))
+            and all(a < b for a, b in pairwise(letters)) and len(numbers) + len(letters) >= 3)
 
 
 def _section_rows(body: pd.DataFrame, labels: list, values: list) -> np.ndarray:
