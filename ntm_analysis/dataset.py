@@ -76,7 +76,7 @@ class Table:
     frame: pd.DataFrame
     headers: dict[str, str] = field(default_factory=dict)
     indicator_columns: list[str] = field(default_factory=list)
-    year_from_name: int | None = None
+    year_from_name: int | None = None  # the one year in the sheet's name, the file's name or the title rows
     unknown_columns: dict[str, pd.Series] = field(default_factory=dict)
     set_aside_cells: int = 0
 
@@ -306,8 +306,8 @@ IDENTITY_FIELDS = ("row_number", "village_code", "village_name", "commune")
 ADDITIVE_FIELDS = ("households", "population", "livestock_households", "road_km", "lane_km")
 _MEASURE_WORDS = re.compile(r"^(?:ty le|%|km|so km|so luong|ket qua|dat|chua dat|dat/chua dat|danh gia|gia tri|"
                             r"muc do|thuc hien|hien trang)\b")
-_BLOCK_CODES = {"title": "title_rows", "numbering": "numbering_row", "subtotal": "subtotal_row",
-                "section": "section_row", "footer": "footer_rows"}
+_BLOCK_CODES = {"title": "title_rows", "numbering": "numbering_row", "units": "units_row",
+                "subtotal": "subtotal_row", "section": "section_row", "footer": "footer_rows"}
 
 
 def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table | None:
@@ -365,7 +365,7 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
     return Table(kind, grid.file, grid.sheet, frame.reset_index(drop=True),
                  headers={name: labels[col] for name, col in columns.items()},
                  indicator_columns=list(indicators) if kind == "wide" else [],
-                 year_from_name=_year_in_names(grid.sheet, grid.file),
+                 year_from_name=_year_in_names(grid.sheet, grid.file, _title_text(cells, header_rows[0])),
                  unknown_columns=unknown, set_aside_cells=set_aside)
 
 
@@ -583,11 +583,18 @@ def _log_merged_data(grid: Grid, body: pd.DataFrame, kinds: np.ndarray, labels: 
 
 
 def _year_in_names(*names: str) -> int | None:
+    """The year named by the first of ``names`` that names exactly one (sheet, file, then the title block)."""
     for name in names:
-        found = _YEAR_IN_NAME.findall(name or "")
+        found = set(_YEAR_IN_NAME.findall(name or ""))
         if len(found) == 1:
-            return int(found[0])
+            return int(found.pop())
     return None
+
+
+def _title_text(cells: pd.DataFrame, first_header_row: int) -> str:
+    """The texts of the title rows above the header, once each ("BIỂU ĐÁNH GIÁ … NĂM 2024")."""
+    title = cells.loc[cells.index < first_header_row].to_numpy(dtype=object).ravel()
+    return " ".join(dict.fromkeys(v for v in title if isinstance(v, str)))
 
 
 def read_tables(paths: Iterable[Path], root: Path, criteria: CriteriaSet, log: QualityLog) -> list[Table]:

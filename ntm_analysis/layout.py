@@ -1,7 +1,7 @@
 """How offices lay out a "biểu": the rows of a sheet that are not data, and the subtotals to check.
 
 Above the header sit title rows ("ỦY BAN NHÂN DÂN XÃ …", "BIỂU TỔNG HỢP …"); under it a numbering row
-("(1) (2) (3)", "1 2 3", "A B C"); between the villages subtotal rows ("Cộng xã Ia Krái", "Tổng cộng")
+("(1) (2) (3)", "1 2 3", "A B C") or of units ("%", "km"); between the villages subtotal rows ("Cộng xã Ia Krái", "Tổng cộng")
 and section headings ("I. Xã Ia Krái"); at the end a signature footer ("Người lập biểu", "TM. ỦY BAN
 NHÂN DÂN", "CHỦ TỊCH", "(Ký, ghi rõ họ tên)", "Ia Grai, ngày … tháng … năm …"). :func:`row_kinds`
 names each body row's kind, :func:`blocks` groups consecutive rows of one kind so that each block is
@@ -20,7 +20,7 @@ from ntm_analysis.numbers import parse_number
 from ntm_analysis.vietnamese import fold
 
 DATA = "data"
-NON_DATA = ("title", "numbering", "subtotal", "section", "footer")
+NON_DATA = ("title", "numbering", "units", "subtotal", "section", "footer")
 
 _SUBTOTAL = re.compile(
     r"^(?:tong cong|tong so|tong|cong|toan xa|toan huyen|toan thi tran|toan tinh|total|grand total|subtotal|sum)"
@@ -33,6 +33,8 @@ _TITLE = re.compile(
     r"uy ban nhan dan|ubnd|cong hoa xa hoi|doc lap\s*-\s*tu do|^bieu\b|^bao cao|^danh sach|^ket qua|"
     r"^tong hop|^phu luc|^mau so|^bieu so|^don vi tinh|^dvt|^(?:kem theo|kem)\b|ngay\s*[\d.…_/ ]*\s*thang")
 _SECTION = re.compile(r"^(?:(?:[ivx]+|[a-d])\s*[.)/-]\s*)?(?:xa|thi tran|phuong|cum|khu vuc)\b|^(?:[ivx]+)\s*[.)]?$")
+_UNITS = re.compile(r"^\(?\s*(?:%|km|m|ha|ho|nguoi|khau|trieu dong(?:/nguoi/nam)?|tr\.?d(?:/ng/nam)?|dong|cai|diem|"
+                    r"dat/chua dat|dat/khong dat|co/khong|dvt|don vi tinh|don vi)\s*\)?$")
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,3}|[a-z]{1,2})\s*\)?(?:\s*[=+\-*/x]\s*\(?\s*(?:\d{1,3}|[a-z])\s*\)?)*$")
 
 
@@ -73,6 +75,7 @@ def row_kinds(body: pd.DataFrame, identity: list, values: list) -> np.ndarray:
         subtotal |= _flags(body[col], _SUBTOTAL.search)
     kinds[subtotal] = "subtotal"
     kinds[_numbering_rows(body)] = "numbering"
+    kinds[_unit_rows(body) & (kinds == DATA)] = "units"
     kinds[_section_rows(body, labels, values) & (kinds == DATA)] = "section"
     footer = _footer_start(body, labels)
     if footer is not None:
@@ -86,6 +89,16 @@ def _numbering_rows(body: pd.DataFrame) -> np.ndarray:
     for pos in range(min(3, len(body))):
         cells = [c for c in body.iloc[pos].tolist() if c is not None and not (isinstance(c, float) and np.isnan(c))]
         found[pos] = len(cells) >= 3 and _is_numbering(cells)
+    return found
+
+
+def _unit_rows(body: pd.DataFrame) -> np.ndarray:
+    """The rows of units among the first three body rows: every filled cell a unit ("%", "km", "hộ", "ĐVT")."""
+    found = np.zeros(len(body), dtype=bool)
+    for pos in range(min(3, len(body))):
+        cells = [c for c in body.iloc[pos].tolist() if isinstance(c, str)]
+        found[pos] = bool(cells) and body.iloc[pos].notna().sum() == len(cells) and all(
+            _UNITS.match(fold(c)) for c in cells)
     return found
 
 

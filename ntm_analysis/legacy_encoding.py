@@ -275,8 +275,9 @@ _CANDIDATE_CHARS = {"tcvn3": _TCVN3_CODES, "vni": frozenset("".join(_VNI_TO_UNIC
 SHEET_EVIDENCE = 2  # cells detected on their own before a sheet counts as typed in a legacy encoding
 
 
-def _is_candidate(text: str, encoding: str) -> bool:
-    """True when ``text`` holds a code of ``encoding`` and no letter beyond Latin-1 (which only Unicode has)."""
+def is_candidate(text: str, encoding: str) -> bool:
+    """Whether ``text`` could be ``encoding``: it holds one of its codes and no letter beyond Latin-1 (which
+    only Unicode has)."""
     chars = _CANDIDATE_CHARS[encoding]
     return any(ch in chars for ch in text) and not any(ch.isalpha() and ord(ch) > 0xFF for ch in text)
 
@@ -293,15 +294,10 @@ def sheet_encoding(texts: list[str]) -> str | None:
     counts = {e: detected.count(e) for e in ENCODINGS}
     best = max(ENCODINGS, key=lambda e: counts[e])
     other = counts["vni" if best == "tcvn3" else "tcvn3"]
-    candidates = sum(_is_candidate(t, best) for t in texts)
+    candidates = sum(is_candidate(t, best) for t in texts)
     if counts[best] < SHEET_EVIDENCE or counts[best] <= other or 2 * counts[best] < candidates:
         return None
     return best
-
-
-def is_candidate(text: str, encoding: str) -> bool:
-    """Whether ``text`` could be ``encoding``: it holds one of its codes and no letter only Unicode has."""
-    return _is_candidate(text, encoding)
 
 
 def convert_in_sheet(text: str, encoding: str) -> str | None:
@@ -310,7 +306,7 @@ def convert_in_sheet(text: str, encoding: str) -> str | None:
     None when the text cannot be that encoding or the converted text does not read as Vietnamese. The
     caller decides from the text's row and column that the text was typed with the sheet's legacy font.
     """
-    if not _is_candidate(text, encoding):
+    if not is_candidate(text, encoding):
         return None
     converted = to_unicode(text, encoding)
     return converted if converted != nfc(text) and _plausible(converted) else None

@@ -45,6 +45,7 @@ class Case:
     # (file, sheet) -> [(problem code of the block, first row, last row)]
     rejected_villages: list[dict[str, object]] = field(default_factory=list)
     rejected_values: dict[str, int] = field(default_factory=dict)  # reason -> count
+    csv_files: dict[str, str] = field(default_factory=dict)  # name -> text (written as UTF-8)
 
     def write(self, folder: Path) -> Path:
         """Write every workbook of the case into ``folder``."""
@@ -61,6 +62,8 @@ class Case:
                 for letter in sheet.hidden:
                     ws.column_dimensions[letter].hidden = True
             book.save(folder / name)
+        for name, text in self.csv_files.items():
+            (folder / name).write_text(text, encoding="utf-8")
         return folder
 
 
@@ -188,7 +191,8 @@ def legacy_sheets() -> Case:
 
 
 def long_title_hidden_column() -> Case:
-    """The header on row 8 after a long title block, a hidden column still holding data, "x" for met,
+    """The header on row 8 after a long title block, a row of units under it, a hidden column still holding
+    data, "x" for met,
     a notes sheet with no table, and a village whose commune is misspelt (its row and values rejected)."""
     title = [["UBND XÃ IA O"], ["BAN CHỈ ĐẠO CHƯƠNG TRÌNH MTQG XÂY DỰNG NÔNG THÔN MỚI"], [],
              ["BIỂU TỔNG HỢP KẾT QUẢ"], ["ĐÁNH GIÁ TIÊU CHÍ THÔN, LÀNG NÔNG THÔN MỚI"],
@@ -196,6 +200,7 @@ def long_title_hidden_column() -> Case:
     sheet = Sheet([*title,
                    ["STT", "Mã làng", "Tên làng", "Xã", "Năm", "Có quy hoạch được công khai", "Đường trục thôn",
                     "Hộ còn nhà tạm, dột nát"],
+                   [None, None, None, None, None, "Đạt/Chưa đạt", "%", "%"],
                    [1, "1101", "Làng Bi Giông", "Ia O", 2024, "x", 0.75, 0.2],
                    [2, "1102", "Làng Ó", "Ia O", 2024, None, 100, 1.5],
                    [3, "1103", "Làng Tung Breng", "Ia O", 2024, "x", 82, None]],
@@ -211,14 +216,55 @@ def long_title_hidden_column() -> Case:
                   "1102": _v("Làng Ó", "Ia O", households=70)},
         values={("1101", 2024, "1"): 1.0, ("1101", 2024, "2.1"): 0.75, ("1101", 2024, "9.1"): 0.2,
                 ("1102", 2024, "1"): None, ("1102", 2024, "2.1"): 100.0, ("1102", 2024, "9.1"): 1.5},
-        problems={"title_rows": 1, "probable_fraction": 1, "unknown_commune": 1, "village_row_rejected": 1,
-                  "sheet_not_recognised": 1},
-        set_aside={("ia-o-2024.xlsx", "Tổng hợp"): [("title_rows", 1, 6)]},
+        problems={"title_rows": 1, "units_row": 1, "probable_fraction": 1, "unknown_commune": 1,
+                  "village_row_rejected": 1, "sheet_not_recognised": 1},
+        set_aside={("ia-o-2024.xlsx", "Tổng hợp"): [("title_rows", 1, 6), ("units_row", 9, 9)]},
         rejected_villages=[{"village_code": "1103", "village_name": "Làng Tung Breng", "commune": "Ia Ó Ó",
                             "reason": "unknown_commune"}],
         rejected_values={"village_row_rejected": 3},
     )
 
 
+def formulas_csv_transposed() -> Case:
+    """A sheet with no year but in its title, header cells with line breaks, a "Tổng" row of SUM formulas
+    Excel never computed (set aside, not reported as formulas) beside a data cell whose formula was never
+    computed (reported); a sheet laid out one indicator per row (not read: reported, its cells counted);
+    and a CSV export with a title line, a numbering line and a footer."""
+    values = Sheet([["KẾT QUẢ ĐÁNH GIÁ TIÊU CHÍ THÔN, LÀNG NĂM 2023"],
+                    ["Mã\nlàng", "Tên thôn,\nlàng", "Người dân tham gia\nBHYT", "Tỷ lệ hộ nghèo"],
+                    ["1201", "Làng Ó Nông", 91, "4,5"],
+                    ["1202", "Làng Al Bă", "=C3+1", 0.3],
+                    ["Tổng", None, "=AVERAGE(C3:C4)", "=AVERAGE(D3:D4)"]])
+    villages = Sheet([["Mã làng", "Tên làng", "Xã", "Số hộ"],
+                      ["1201", "Làng Ó Nông", "Ia Yok", 150],
+                      ["1202", "Làng Al Bă", "Ia Yok", 95],
+                      [None, "Tổng cộng", None, "=SUM(D2:D3)"]])
+    transposed = Sheet([["STT", "Chỉ tiêu", "Làng Ó Nông", "Làng Al Bă"],
+                        [1, "Đường trục thôn", 70, 85],
+                        [2, "Đường ngõ xóm", 60, 90]])
+    csv = ("DANH SÁCH THÔN, LÀNG XÃ IA YOK\n"
+           "Mã làng,Tên làng,Xã,Số hộ\n"
+           "1,2,3,4\n"
+           "1203,Làng Dơ Lang,Ia Yok,120\n"
+           ",,,\n"
+           "Người lập biểu,,,CHỦ TỊCH\n")
+    return Case(
+        files={"ia-yok.xlsx": {"Biểu 01": values, "Danh sách": villages, "Theo chỉ tiêu": transposed}},
+        csv_files={"ia-yok-them.csv": csv},
+        villages={"1201": _v("Làng Ó Nông", "Ia Yok", households=150),
+                  "1202": _v("Làng Al Bă", "Ia Yok", households=95),
+                  "1203": _v("Làng Dơ Lang", "Ia Yok", households=120)},
+        values={("1201", 2023, "15.1"): 91.0, ("1201", 2023, "11"): 4.5, ("1202", 2023, "11"): 0.3},
+        problems={"title_rows": 2, "subtotal_row": 2, "numbering_row": 1, "footer_rows": 1,
+                  "formula_not_computed": 1, "sheet_not_recognised": 1},
+        set_aside={("ia-yok.xlsx", "Biểu 01"): [("title_rows", 1, 1), ("subtotal_row", 5, 5)],
+                   ("ia-yok.xlsx", "Danh sách"): [("subtotal_row", 4, 4)],
+                   ("ia-yok-them.csv", ""): [("title_rows", 1, 1), ("numbering_row", 3, 3),
+                                             ("footer_rows", 6, 6)]},
+        rejected_values={"formula_not_computed": 1},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
-         "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column}
+         "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
+         "formulas-csv-transposed": formulas_csv_transposed}
