@@ -394,18 +394,18 @@ def _repair_sheet(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[pd.DataFr
     encoding, a text that says too little on its own ("Sè hé") is converted too where most of the
     texts of its row or column that could be legacy are, unless it already names a header as it is.
     """
-    distinct = {col: pd.factorize(cells[col], use_na_sentinel=True) for col in cells.columns}
-    texts = list({u for _, uniques in distinct.values() for u in uniques if isinstance(u, str)})
+    texts = list({u for col in cells.columns for u in pd.unique(cells[col]) if isinstance(u, str)})
     repaired = {}
     for text in texts:
         after, found = repair_legacy(text)
         if found:
             repaired[text] = (clean_text(after), f"legacy_{found}")
-    encoding = sheet_encoding(texts) if repaired else None
-    if encoding:
-        _repair_by_context(cells, distinct, repaired, encoding, criteria)
     if not repaired:
         return cells, []
+    distinct = {col: pd.factorize(cells[col], use_na_sentinel=True) for col in cells.columns}
+    encoding = sheet_encoding(texts)
+    if encoding:
+        _repair_by_context(cells, distinct, repaired, encoding, criteria)
     columns, conversions = {}, []
     for col, (codes, uniques) in distinct.items():
         hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and (u in repaired or (u, col) in repaired)]
@@ -569,6 +569,8 @@ def _check_subtotals(body: pd.DataFrame, kinds: np.ndarray, columns: dict, where
 def _log_merged_data(grid: Grid, body: pd.DataFrame, kinds: np.ndarray, labels: dict, where: Location,
                      log: QualityLog) -> None:
     """List each merged range that reaches data rows in the changes log: its value was copied to every cell."""
+    if not grid.merged:
+        return
     data_rows = set(body.index[kinds == DATA])
     for first_row, first_col, last_row, last_col in grid.merged:
         rows = [r for r in range(first_row, last_row + 1) if r in data_rows]

@@ -38,11 +38,16 @@ _UNITS = re.compile(r"^\(?\s*(?:%|km|m|ha|ho|nguoi|khau|trieu dong(?:/nguoi/nam)
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,3}|[a-z]{1,2})\s*\)?(?:\s*[=+\-*/x]\s*\(?\s*(?:\d{1,3}|[a-z])\s*\)?)*$")
 
 
-def _flags(column: pd.Series, test) -> np.ndarray:
-    """``test`` of each text cell's folded text (False for other cells), computed once per distinct text."""
+def _flags(column: pd.Series, *patterns: re.Pattern) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Whether each cell is empty, and whether its folded text matches each of ``patterns``.
+
+    The column is factorised once and each distinct text folded and matched once.
+    """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    found = np.array([isinstance(u, str) and bool(test(fold(u))) for u in uniques] + [False], dtype=bool)
-    return found[codes]
+    folded = [fold(u) if isinstance(u, str) else None for u in uniques]
+    found = [np.array([t is not None and bool(p.search(t)) for t in folded] + [False], dtype=bool)[codes]
+             for p in patterns]
+    return codes < 0, found
 
 
 def is_title_row(values: pd.Series) -> bool:
@@ -70,14 +75,19 @@ def row_kinds(body: pd.DataFrame, identity: list, values: list) -> np.ndarray:
     if body.empty:
         return kinds
     labels = [c for c in dict.fromkeys([*identity, body.columns[0]]) if c in body.columns]
-    subtotal = np.zeros(len(body), dtype=bool)
+    unlabelled = np.ones(len(body), dtype=bool)
+    subtotal, heading, signed = (np.zeros(len(body), dtype=bool) for _ in range(3))
     for col in labels:
-        subtotal |= _flags(body[col], _SUBTOTAL.search)
+        empty, (is_subtotal, is_heading, is_signed) = _flags(body[col], _SUBTOTAL, _SECTION, _FOOTER)
+        unlabelled &= empty
+        subtotal |= is_subtotal
+        heading |= is_heading
+        signed |= is_signed
     kinds[subtotal] = "subtotal"
     kinds[_numbering_rows(body)] = "numbering"
     kinds[_unit_rows(body) & (kinds == DATA)] = "units"
-    kinds[_section_rows(body, labels, values) & (kinds == DATA)] = "section"
-    footer = _footer_start(body, labels)
+    kinds[_section_rows(body, heading, values) & (kinds == DATA)] = "section"
+    footer = _footer_start(body, labels, unlabelled | signed, signed)
     if footer is not None:
         kinds[footer:] = "footer"
     return kinds
@@ -114,34 +124,29 @@ def _is_numbering(cells: list) -> bool:
             and all(a < b for a, b in pairwise(letters)) and len(numbers) + len(letters) >= 3)
 
 
-def _section_rows(body: pd.DataFrame, labels: list, values: list) -> np.ndarray:
-    """Section headings: a commune or a roman numeral in the label columns and nothing in the figures."""
+def _section_rows(body: pd.DataFrame, heading: np.ndarray, values: list) -> np.ndarray:
+    """Section headings: a commune or a roman numeral in the label columns (``heading``) and no figures."""
     present = [c for c in values if c in body.columns]
-    no_figures = body[present].isna().all(axis=1).to_numpy() if present else np.ones(len(body), dtype=bool)
-    heading = np.zeros(len(body), dtype=bool)
-    for col in labels:
-        heading |= _flags(body[col], _SECTION.search)
-    return heading & no_figures
+    found = heading.copy()
+    if present and found.any():
+        found[found] = body.iloc[np.flatnonzero(found)][present].isna().all(axis=1).to_numpy()
+    return found
 
 
-def _footer_start(body: pd.DataFrame, labels: list) -> int | None:
+def _footer_start(body: pd.DataFrame, labels: list, candidate: np.ndarray, signed: np.ndarray) -> int | None:
     """The position of the first footer row: a signature or date text on a row naming no village.
 
-    Everything from there to the end of the sheet is the footer (the signer's name sits under the title).
+    ``candidate`` marks the rows naming no village (or a signature in their label columns), ``signed``
+    the rows with a signature or date text in their label columns. Everything from the first footer row
+    to the end of the sheet is the footer (the signer's name sits under the title).
     """
-    others = [c for c in body.columns if c not in labels]
-    labelled = body[[c for c in labels if c in body.columns]]
-    marker_in_labels = np.zeros(len(body), dtype=bool)
-    for col in labelled.columns:
-        marker_in_labels |= _flags(labelled[col], _FOOTER.search)
-    unlabelled = labelled.isna().all(axis=1).to_numpy() | marker_in_labels
-    candidates = np.flatnonzero(unlabelled)
+    candidates = np.flatnonzero(candidate)
     if not len(candidates):
         return None
     rows = body.iloc[candidates]
-    marker = marker_in_labels[candidates].copy()
-    for col in others:
-        marker |= _flags(rows[col], _FOOTER.search)
+    marker = signed[candidates].copy()
+    for col in [c for c in body.columns if c not in labels]:
+        marker |= _flags(rows[col], _FOOTER)[1][0]
     hits = candidates[marker]
     return int(hits[0]) if len(hits) else None
 
@@ -151,15 +156,12 @@ def blocks(rows: np.ndarray, kinds: np.ndarray) -> list[tuple[str, int, int, np.
 
     ``rows`` are the user's row numbers; rows of the same kind stay one block across blank rows.
     """
-    found: list[tuple[str, int, int, np.ndarray]] = []
-    start = None
-    for pos in range(len(kinds) + 1):
-        if start is not None and (pos == len(kinds) or kinds[pos] != kinds[start]):
-            found.append((kinds[start], int(rows[start]), int(rows[pos - 1]), np.arange(start, pos)))
-            start = None
-        if pos < len(kinds) and kinds[pos] != DATA and start is None:
-            start = pos
-    return found
+    kinds = np.asarray(kinds, dtype=object)
+    positions = np.flatnonzero(kinds != DATA)
+    if not len(positions):
+        return []
+    breaks = np.flatnonzero((np.diff(positions) != 1) | (kinds[positions[1:]] != kinds[positions[:-1]])) + 1
+    return [(kinds[run[0]], int(rows[run[0]]), int(rows[run[-1]]), run) for run in np.split(positions, breaks)]
 
 
 def subtotal_mismatches(body: pd.DataFrame, kinds: np.ndarray, columns: dict) -> list[tuple[int, object, float,

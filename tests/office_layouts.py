@@ -220,7 +220,7 @@ def long_title_hidden_column() -> Case:
                   "village_row_rejected": 1, "sheet_not_recognised": 1},
         set_aside={("ia-o-2024.xlsx", "Tổng hợp"): [("title_rows", 1, 6), ("units_row", 9, 9)]},
         rejected_villages=[{"village_code": "1103", "village_name": "Làng Tung Breng", "commune": "Ia Ó Ó",
-                            "reason": "unknown_commune"}],
+                            "reason": "unknown_commune", "fields_as_typed": "D – Số hộ: 80"}],
         rejected_values={"village_row_rejected": 3},
     )
 

@@ -63,8 +63,8 @@ def test_non_data_rows_set_aside_once_per_block(case_result):
 def test_rejections_exact_and_as_typed(case_result):
     case, result = case_result
     assert Counter(result.rejected_values["reason"]) == Counter(case.rejected_values)
-    rejected = result.rejected_villages[["village_code", "village_name", "commune", "reason"]].to_dict("records")
-    assert rejected == case.rejected_villages
+    columns = ["village_code", "village_name", "commune", "reason", "fields_as_typed"]
+    assert result.rejected_villages[columns].to_dict("records") == case.rejected_villages
 
 
 def test_balance_holds(case_result):
