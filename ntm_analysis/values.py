@@ -287,6 +287,8 @@ def _unknown_code(code: str, index: _VillageIndex) -> tuple[str, str | None]:
         return "village_row_rejected", index.rejected_rows[code]
     if candidates := index.without_zeros.get(code.lstrip("0")):
         return "village_code_leading_zero", " / ".join(candidates)
+    if code.lstrip("0") != code and code.lstrip("0") in index.commune_of:  # the villages table lost them
+        return "village_code_leading_zero", code.lstrip("0")
     return "unknown_village", None
 
 
