@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from ntm_analysis.config import REFERENCE_DIR
 from ntm_analysis.criteria import CriteriaSet
-from ntm_analysis.layout import DATA, blocks, is_title_row, row_kinds, subtotal_mismatches
+from ntm_analysis.layout import DATA, blocks, is_title_row, row_kinds, section_names, subtotal_mismatches
 from ntm_analysis.legacy_encoding import (convert_in_sheet, decode_bytes, is_candidate, repair_legacy,
                                          sheet_encoding)
 from ntm_analysis.merged_cells import Range, fill_merged, merged_ranges
@@ -39,6 +39,7 @@ HEADER_SCAN_ROWS = 40
 HELP_SHEETS = {"Hướng dẫn - Guide", "Chỉ tiêu - Indicators"}  # the template's own help, not data
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _HEADER_NOISE = re.compile(r"[\*:]+$|\s*\([^)]*\)\s*$")
+_SLASH = re.compile(r"\s*/\s*")
 _HEADER_UNIT = re.compile(r"\((?:km|m|ha)\)\s*$")
 
 
@@ -79,6 +80,7 @@ class Table:
     year_from_name: int | None = None  # the one year in the sheet's name, the file's name or the title rows
     unknown_columns: dict[str, pd.Series] = field(default_factory=dict)
     set_aside_cells: int = 0
+    title: str = ""  # the texts of the title rows above the header
 
 
 # ---------------------------------------------------------------- the raw data contract
@@ -105,8 +107,9 @@ def _field_aliases() -> dict[str, str]:
 
 
 def header_key(text: str) -> str:
-    """A header's matching key: folded, without a trailing unit in brackets, ``*`` or ``:``."""
-    key = fold(str(text)).replace("_", " ")
+    """A header's matching key: folded, without a trailing unit in brackets, ``*`` or ``:``; "/" read as ","
+    ("Tên thôn/làng" = "Tên thôn, làng")."""
+    key = _SLASH.sub(", ", fold(str(text)).replace("_", " "))
     return _HEADER_NOISE.sub("", key).strip()
 
 
@@ -353,6 +356,11 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
     columns = {**fields, **(indicators if kind == "wide" else {})}
     frame = pd.DataFrame({name: data[col] for name, col in columns.items()}, index=data.index)
     frame.insert(0, "row", data.index.to_numpy())
+    headers = {name: labels[col] for name, col in columns.items()}
+    sections = section_names(body, kinds, [*identity, body.columns[0]])[kinds == DATA]
+    if "commune" not in fields and pd.notna(sections).any():
+        frame["commune"] = sections  # "I. Xã Ia Krái" over its villages
+        headers["commune"] = f"{labels[identity[0]]} (dòng tiêu đề nhóm / section heading)"
     unknown = {labels[col]: data[col] for col in data.columns
                if col not in matches and (texts.get(col) is not None or data[col].notna().any())}
     if kind == "villages":
@@ -362,11 +370,11 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
                             count=int(column.notna().sum()))
         set_aside += sum(int(column.notna().sum()) for column in unknown.values())
         unknown = {}
-    return Table(kind, grid.file, grid.sheet, frame.reset_index(drop=True),
-                 headers={name: labels[col] for name, col in columns.items()},
+    title = _title_text(cells, header_rows[0])
+    return Table(kind, grid.file, grid.sheet, frame.reset_index(drop=True), headers=headers,
                  indicator_columns=list(indicators) if kind == "wide" else [],
-                 year_from_name=_year_in_names(grid.sheet, grid.file, _title_text(cells, header_rows[0])),
-                 unknown_columns=unknown, set_aside_cells=set_aside)
+                 year_from_name=_year_in_names(grid.sheet, grid.file, title),
+                 unknown_columns=unknown, set_aside_cells=set_aside, title=title)
 
 
 def _unread(grid: Grid, cells: pd.DataFrame) -> Table:

@@ -1,7 +1,8 @@
 """How offices lay out a "biểu": the rows of a sheet that are not data, and the subtotals to check.
 
 Above the header sit title rows ("ỦY BAN NHÂN DÂN XÃ …", "BIỂU TỔNG HỢP …"); under it a numbering row
-("(1) (2) (3)", "1 2 3", "A B C") or of units ("%", "km"); between the villages subtotal rows ("Cộng xã Ia Krái", "Tổng cộng")
+("(1) (2) (3)", "1 2 3", "A B C") or a row of units ("%", "km"); between the villages subtotal rows
+("Cộng xã Ia Krái", "Tổng cộng")
 and section headings ("I. Xã Ia Krái"); at the end a signature footer ("Người lập biểu", "TM. ỦY BAN
 NHÂN DÂN", "CHỦ TỊCH", "(Ký, ghi rõ họ tên)", "Ia Grai, ngày … tháng … năm …"). :func:`row_kinds`
 names each body row's kind, :func:`blocks` groups consecutive rows of one kind so that each block is
@@ -149,6 +150,29 @@ def _footer_start(body: pd.DataFrame, labels: list, candidate: np.ndarray, signe
         marker |= _flags(rows[col], _FOOTER)[1][0]
     hits = candidates[marker]
     return int(hits[0]) if len(hits) else None
+
+
+_SECTION_NUMBER = re.compile(r"^\s*(?:[IVXivx]+|[A-Da-d])\s*[.)/-]\s*")
+
+
+def section_names(body: pd.DataFrame, kinds: np.ndarray, labels: list) -> np.ndarray:
+    """For each body row, the heading of the section it is in ("Xã Ia Krái" from "I. Xã Ia Krái"), or None.
+
+    A heading's text is its first label cell that is more than a roman numeral, without its number.
+    """
+    names = np.full(len(body), None, dtype=object)
+    current = None
+    sections = set(np.flatnonzero(kinds == "section").tolist())
+    if not sections:
+        return names
+    columns = [c for c in labels if c in body.columns]
+    for pos in range(len(body)):
+        if pos in sections:
+            texts = [str(v) for v in body.iloc[pos][columns].tolist() if isinstance(v, str)]
+            texts = [_SECTION_NUMBER.sub("", t).strip() for t in texts if not re.fullmatch(r"[IVXivx]+\.?", t.strip())]
+            current = texts[0] if texts and texts[0] else current
+        names[pos] = current
+    return names
 
 
 def blocks(rows: np.ndarray, kinds: np.ndarray) -> list[tuple[str, int, int, np.ndarray]]:

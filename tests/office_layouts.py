@@ -265,6 +265,32 @@ def formulas_csv_transposed() -> Case:
     )
 
 
+def commune_from_sheet_or_section() -> Case:
+    """A district workbook with one sheet per commune and no commune column (the sheet name or the title
+    names it), and a list whose communes are section headings ("I. Xã Ia Pếch") over their villages."""
+    krai = Sheet([["UBND XÃ IA KRÁI"], ["Tên thôn/làng", "Mã số", "Tổng số hộ"],
+                  ["Làng Ngol", "1301", 70], ["Làng Mơ", "1302", 40]])
+    sao = Sheet([["DANH SÁCH THÔN XÃ IA SAO"], ["Mã thôn", "Tên thôn", "Số hộ"], ["1401", "Thôn 1", 210]])
+    sections = Sheet([["STT", "Mã làng", "Tên làng", "Số hộ"],
+                      ["I", "Xã Ia Pếch", None, None],
+                      [1, "1501", "Làng Pếch", 90],
+                      ["II", "XÃ IA CHÍA", None, None],
+                      [1, "1601", "Làng Chía", 60],
+                      [2, "1602", "Làng Bia", 35]])
+    return Case(
+        files={"huyen.xlsx": {"Ia Krái": krai, "Trang 2": sao, "Theo xã": sections}},
+        villages={"1301": _v("Làng Ngol", "Ia Krái", households=70), "1302": _v("Làng Mơ", "Ia Krái", households=40),
+                  "1401": _v("Thôn 1", "Ia Sao", households=210), "1501": _v("Làng Pếch", "Ia Pếch", households=90),
+                  "1601": _v("Làng Chía", "Ia Chía", households=60), "1602": _v("Làng Bia", "Ia Chía", households=35)},
+        values={},
+        problems={"title_rows": 2, "section_row": 2},
+        set_aside={("huyen.xlsx", "Ia Krái"): [("title_rows", 1, 1)],
+                   ("huyen.xlsx", "Trang 2"): [("title_rows", 1, 1)],
+                   ("huyen.xlsx", "Theo xã"): [("section_row", 2, 2), ("section_row", 4, 4)]},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
          "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
-         "formulas-csv-transposed": formulas_csv_transposed}
+         "formulas-csv-transposed": formulas_csv_transposed,
+         "commune-from-sheet-or-section": commune_from_sheet_or_section}
