@@ -40,7 +40,7 @@ HELP_SHEETS = {"Hướng dẫn - Guide", "Chỉ tiêu - Indicators"}  # the temp
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _HEADER_NOISE = re.compile(r"[\*:]+$|\s*\([^)]*\)\s*$")
 _SLASH = re.compile(r"\s*/\s*")
-_HEADER_UNIT = re.compile(r"\((?:km|m|ha)\)\s*$")
+_HEADER_UNIT = re.compile(r"\((?:km|m|ha|%)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ def raw_fields() -> list[dict]:
 
 @cache
 def _field_aliases() -> dict[str, str]:
-    """Field names by matching key; an alias naming a unit ("đường trục thôn (km)") matches only with it,
-    so that the indicator "Đường trục thôn" (a percentage) is not taken for the road length."""
+    """Field names by matching key; an alias naming a unit ("đường trục thôn (km)", "hộ dtts (%)") matches
+    only with it, so that the indicator "Đường trục thôn" (a percentage) is not taken for the road length
+    nor a count of ethnic-minority households ("Hộ DTTS") for their share."""
     aliases: dict[str, str] = {}
     for spec in raw_fields():
         for alias in [spec["name"], spec["name"].replace("_", " "), *spec["aliases"]]:
@@ -307,8 +308,9 @@ def _distinct_cells(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 IDENTITY_FIELDS = ("row_number", "village_code", "village_name", "commune")
 ADDITIVE_FIELDS = ("households", "population", "livestock_households", "road_km", "lane_km")
-_MEASURE_WORDS = re.compile(r"^(?:ty le|%|km|so km|so luong|ket qua|dat|chua dat|dat/chua dat|danh gia|gia tri|"
-                            r"muc do|thuc hien|hien trang)\b")
+_MEASURE_WORDS = re.compile(r"^(?:(?:ty le|km|so km|so luong|ket qua|dat|chua dat|dat/chua dat|danh gia|gia tri|"
+                            r"muc do|thuc hien|hien trang)\b|\(?%\)?$)")
+_TOTAL_WORDS = re.compile(r"^(?:tong|tong so|tong cong|cong|chung|toan bo)\s*[:.]?$")  # "Số hộ" over "Tổng số | …"
 _BLOCK_CODES = {"title": "title_rows", "numbering": "numbering_row", "units": "units_row",
                 "subtotal": "subtotal_row", "section": "section_row", "footer": "footer_rows"}
 
@@ -333,9 +335,9 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
         preview = ", ".join(str(v) for v in cells.iloc[0].dropna().head(4))
         log.problem("sheet_not_recognised", where, detail=f"first row: {preview}", count=len(cells))
         return _unread(grid, cells)
+    _report_duplicate_columns(matches, labels, where, log)  # before the fields: the first column is kept
     fields = {name: col for col, (kind, name) in matches.items() if kind == "field"}
     indicators = {name: col for col, (kind, name) in matches.items() if kind == "indicator"}
-    _report_duplicate_columns(matches, labels, where, log)
     if "indicator" in fields and "value" in fields:
         kind = "long"
     elif indicators:
@@ -476,7 +478,8 @@ def _find_header(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[list[int] 
     A band is one row and up to two rows right above it (a title row ends the band). Each column is
     named by its lowest labelled cell (a group title over sub-columns is never itself a field); the
     band must name the village column, its lowest row must name at least one column, and the band
-    naming the most columns wins (the lower one on a tie: rows under a header are not data).
+    naming the most distinct fields and indicators wins (the lower one on a tie: rows under a header are
+    not data).
     """
     best: tuple[int, list[int] | None, dict, dict] = (1, None, {}, {})
     rows = list(cells.index[:HEADER_SCAN_ROWS])
@@ -489,8 +492,9 @@ def _find_header(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[list[int] 
                 break
             band.insert(0, upper)
         matches, texts = _band_matches(cells, band, criteria)
-        if _identifies_village(matches) and len(matches) >= best[0]:
-            best = (len(matches), band, matches, texts)
+        named = len(set(matches.values()))  # a group title filled over its sub-columns names one thing
+        if _identifies_village(matches) and named >= best[0]:
+            best = (named, band, matches, texts)
     return best[1], best[2], best[3]
 
 
@@ -498,7 +502,8 @@ def _band_matches(cells: pd.DataFrame, band: list[int], criteria: CriteriaSet) -
     """Per column, the header text (the lowest labelled cell) and its match.
 
     Under an indicator's title, a lower cell that only names a measure ("Tỷ lệ (%)", "Kết quả") lets
-    the title name the column, unless the title spans several columns (it is then a group title).
+    the title name the column, unless the title spans several columns (it is then a group title); a
+    lower cell that says "total" ("Số hộ" over "Tổng số | Trong đó DTTS") lets even a group title name it.
     """
     block = cells.loc[band]
     matches, texts = {}, {}
@@ -511,9 +516,10 @@ def _band_matches(cells: pd.DataFrame, band: list[int], criteria: CriteriaSet) -
         if found := match_header(lowest, criteria):
             matches[col] = found
             continue
-        if len(column) > 1 and _MEASURE_WORDS.match(fold(lowest)):
+        if len(column) > 1 and (_TOTAL_WORDS.match(fold(lowest)) or _MEASURE_WORDS.match(fold(lowest))):
             title = clean_text(str(column[-2]))
-            if not _spans(block, j, column[-2]) and (found := match_header(title, criteria)):
+            spans = _spans(block, j, column[-2]) and not _TOTAL_WORDS.match(fold(lowest))
+            if not spans and (found := match_header(title, criteria)):
                 matches[col], texts[col] = found, f"{title} – {lowest}"
     return matches, texts
 

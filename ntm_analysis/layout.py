@@ -29,7 +29,8 @@ _SUBTOTAL = re.compile(
 _FOOTER = re.compile(
     r"nguoi lap|lap bieu|\btm\.?\s*(?:uy ban|ubnd|ban)|\bt/m\b|\bkt\.?\s*(?:chu tich|truong)|chu tich|"
     r"ky,?\s*ghi ro|ky ten|ho va ten|dong dau|xac nhan cua|thu truong|ke toan|can bo (?:tong hop|thong ke)|"
-    r"noi nhan|ngay\s*[\d.…_/ ]*\s*thang\s*[\d.…_/ ]*\s*nam|^ghi chu\s*:|^luu y\s*:|^nguon\s*:")
+    r"nguoi tong hop|\bda ky\b|truong ban|giam doc|noi nhan|ngay\s*[\d.…_/ ]*\s*thang\s*[\d.…_/ ]*\s*nam|"
+    r"^ghi chu\s*:|^luu y\s*:|^nguon\s*:")
 _TITLE = re.compile(
     r"uy ban nhan dan|ubnd|cong hoa xa hoi|doc lap\s*-\s*tu do|^bieu\b|^bao cao|^danh sach|^ket qua|"
     r"^tong hop|^phu luc|^mau so|^bieu so|^don vi tinh|^dvt|^(?:kem theo|kem)\b|ngay\s*[\d.…_/ ]*\s*thang")

@@ -290,7 +290,26 @@ def commune_from_sheet_or_section() -> Case:
     )
 
 
+def total_sub_columns() -> Case:
+    """"Số hộ" over "Tổng số | Trong đó: hộ DTTS" (the total is the households; the count of ethnic-minority
+    households is not their share), "Tỷ lệ hộ DTTS" over "%" and a footer signed "Người tổng hợp … (Đã ký)"."""
+    sheet = Sheet([["Mã làng", "Tên làng", "Xã", "Số hộ", None, "Tỷ lệ hộ DTTS"],
+                   [None, None, None, "Tổng số", "Trong đó: hộ DTTS", "%"],
+                   ["1701", "Làng Dăng", "Ia Grăng", 120, 96, 80],
+                   ["1702", "Làng Ngó", "Ia Grăng", 75, 15, 20],
+                   [None, "Người tổng hợp", None, None, "(Đã ký)"]],
+                  merged=["A1:A2", "B1:B2", "C1:C2", "D1:E1"])
+    return Case(
+        files={"ia-grang.xlsx": {"Thôn": sheet}},
+        villages={"1701": _v("Làng Dăng", "Ia Grăng", households=120, ethnic_minority_share=80.0),
+                  "1702": _v("Làng Ngó", "Ia Grăng", households=75, ethnic_minority_share=20.0)},
+        values={},
+        problems={"unknown_column": 1, "footer_rows": 1},
+        set_aside={("ia-grang.xlsx", "Thôn"): [("footer_rows", 5, 5)]},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
          "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
          "formulas-csv-transposed": formulas_csv_transposed,
-         "commune-from-sheet-or-section": commune_from_sheet_or_section}
+         "commune-from-sheet-or-section": commune_from_sheet_or_section, "total-sub-columns": total_sub_columns}
