@@ -352,6 +352,7 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
     identity = [fields[name] for name in IDENTITY_FIELDS if name in fields]
     kinds = row_kinds(body, identity, [col for col in matches if col not in identity])
     set_aside = _set_aside(cells, header_rows, body, kinds, where, log)
+    set_aside += _unread_columns(kind, matches, body[kinds == DATA], labels, where, log)
     _check_subtotals(body, kinds, {fields[n]: labels[fields[n]] for n in ADDITIVE_FIELDS if n in fields}, where, log)
     _log_merged_data(grid, body, kinds, labels, where, log)
     data = body[kinds == DATA]
@@ -377,6 +378,27 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
                  indicator_columns=list(indicators) if kind == "wide" else [],
                  year_from_name=_year_in_names(grid.sheet, grid.file, title),
                  unknown_columns=unknown, set_aside_cells=set_aside, title=title)
+
+
+def _unread_columns(kind: str, matches: dict, data: pd.DataFrame, labels: dict, where: Location,
+                    log: QualityLog) -> int:
+    """Report the recognised columns this kind of table does not read (households in a values sheet, an
+    indicator in a long table …), once per column; return how many non-empty cells they hold."""
+    table = "villages" if kind == "villages" else "values"
+    tables = {spec["name"]: spec["table"] for spec in raw_fields()}
+    used_long = {"indicator", "value"} if kind == "long" else set()
+    total = 0
+    for col, (what, name) in matches.items():
+        unused = (what == "indicator" and kind != "wide") or (
+            what == "field" and (table not in tables[name] or (name in {"indicator", "value"} and name not in used_long)))
+        if unused and (count := int(data[col].notna().sum())):
+            detail = ("thông tin làng chỉ đọc từ danh sách làng / village details are read from the villages list"
+                      if table == "values" and what == "field" else
+                      f"bảng dạng {kind} / a {kind} table")
+            log.problem("column_not_read", Location(where.file, where.sheet, None, labels[col]), detail=detail,
+                        count=count)
+            total += count
+    return total
 
 
 def _unread(grid: Grid, cells: pd.DataFrame) -> Table:

@@ -309,7 +309,22 @@ def total_sub_columns() -> Case:
     )
 
 
+def village_details_in_values_sheet() -> Case:
+    """An assessment sheet that repeats the villages' households (read from the villages list only: the
+    column is reported, its cells counted) and a long sheet with a stray indicator column."""
+    villages = Sheet([["Mã làng", "Tên làng", "Xã", "Số hộ"], ["1801", "Làng Tơ", "Ia Hrung", 55]])
+    wide = Sheet([["Mã làng", "Tên làng", "Số hộ", "Năm", "Đường trục thôn"], ["1801", "Làng Tơ", 55, 2024, 66]])
+    long = Sheet([["Mã làng", "Năm", "Chỉ tiêu", "Giá trị", "5"], ["1801", 2024, "2.2", "70", "Đạt"]])
+    return Case(
+        files={"ia-hrung.xlsx": {"Làng": villages, "Số liệu": wide, "Dọc": long}},
+        villages={"1801": _v("Làng Tơ", "Ia Hrung", households=55)},
+        values={("1801", 2024, "2.1"): 66.0, ("1801", 2024, "2.2"): 70.0},
+        problems={"column_not_read": 2},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
          "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
          "formulas-csv-transposed": formulas_csv_transposed,
-         "commune-from-sheet-or-section": commune_from_sheet_or_section, "total-sub-columns": total_sub_columns}
+         "commune-from-sheet-or-section": commune_from_sheet_or_section, "total-sub-columns": total_sub_columns,
+         "village-details-in-values-sheet": village_details_in_values_sheet}
