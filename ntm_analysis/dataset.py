@@ -386,11 +386,11 @@ def _unread_columns(kind: str, matches: dict, data: pd.DataFrame, labels: dict, 
     indicator in a long table …), once per column; return how many non-empty cells they hold."""
     table = "villages" if kind == "villages" else "values"
     tables = {spec["name"]: spec["table"] for spec in raw_fields()}
-    used_long = {"indicator", "value"} if kind == "long" else set()
+    long_only = set() if kind == "long" else {"indicator", "value"}  # the fields only a long table reads
     total = 0
     for col, (what, name) in matches.items():
         unused = (what == "indicator" and kind != "wide") or (
-            what == "field" and (table not in tables[name] or (name in {"indicator", "value"} and name not in used_long)))
+            what == "field" and (table not in tables[name] or name in long_only))
         if unused and (count := int(data[col].notna().sum())):
             detail = ("thông tin làng chỉ đọc từ danh sách làng / village details are read from the villages list"
                       if table == "values" and what == "field" else
