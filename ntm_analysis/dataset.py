@@ -29,7 +29,7 @@ from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.layout import DATA, blocks, is_title_row, row_kinds, section_names, subtotal_mismatches
 from ntm_analysis.legacy_encoding import (convert_in_sheet, decode_bytes, is_candidate, repair_legacy,
                                          sheet_encoding)
-from ntm_analysis.merged_cells import Range, fill_merged, merged_ranges
+from ntm_analysis.merged_cells import Range, SheetLayout, fill_merged, read_sheet_layouts
 from ntm_analysis.quality import Location, QualityLog, file_label
 from ntm_analysis.vietnamese import clean_text, fold
 
@@ -55,6 +55,7 @@ class Grid:
     sheet: str
     cells: pd.DataFrame
     merged: tuple[Range, ...] = ()
+    hidden_columns: frozenset[int] = frozenset()  # hidden in Excel (0-based positions): read, and reported
 
 
 @dataclass
@@ -209,7 +210,7 @@ def _excel_grids(data: bytes, label: str) -> list[Grid]:
     kept as text."""
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     formulas = _has_formulas(data)
-    merges = merged_ranges(data)  # read-only sheets do not know their merged cells
+    layouts = read_sheet_layouts(data)  # read-only sheets know neither their merged cells nor hidden columns
     grids = []
     for sheet in book.worksheets:
         if sheet.title in HELP_SHEETS:
@@ -217,10 +218,10 @@ def _excel_grids(data: bytes, label: str) -> list[Grid]:
         cells = pd.DataFrame(list(sheet.iter_rows(values_only=True)), dtype=object)
         if formulas and not cells.empty:
             cells = _fill_uncomputed_formulas(cells, data, sheet.title)
-        ranges = merges.get(sheet.title, [])
-        cells = fill_merged(cells, ranges)
+        layout = layouts.get(sheet.title, SheetLayout())
+        cells = fill_merged(cells, list(layout.merged))
         cells.index = pd.RangeIndex(1, len(cells) + 1)
-        grids.append(Grid(label, sheet.title, _drop_empty(cells), tuple(ranges)))
+        grids.append(Grid(label, sheet.title, _drop_empty(cells), layout.merged, layout.hidden_columns))
     book.close()
     return grids
 
@@ -335,7 +336,8 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
         preview = ", ".join(str(v) for v in cells.iloc[0].dropna().head(4))
         log.problem("sheet_not_recognised", where, detail=f"first row: {preview}", count=len(cells))
         return _unread(grid, cells)
-    _report_duplicate_columns(matches, labels, where, log)  # before the fields: the first column is kept
+    _report_hidden_columns(matches, cells, header_rows, grid.hidden_columns, labels, where, log)
+    _report_duplicate_columns(matches, labels, where, log, grid.hidden_columns)  # before the fields are taken
     fields = {name: col for col, (kind, name) in matches.items() if kind == "field"}
     indicators = {name: col for col, (kind, name) in matches.items() if kind == "indicator"}
     if "indicator" in fields and "value" in fields:
@@ -557,9 +559,20 @@ def _identifies_village(matches: dict) -> bool:
     return bool(names & {"village_code", "village_name"})
 
 
-def _report_duplicate_columns(matches: dict, labels: dict, where: Location, log: QualityLog) -> None:
+def _report_hidden_columns(matches: dict, cells: pd.DataFrame, header_rows: list[int], hidden: frozenset[int],
+                           labels: dict, where: Location, log: QualityLog) -> None:
+    """A warning for each recognised column hidden in Excel that holds data: it is read, but unseen."""
+    body = cells.loc[cells.index > header_rows[-1]]
+    for col in sorted(c for c in matches if c in hidden):
+        if count := int(body[col].notna().sum()):
+            log.problem("hidden_column_read", Location(where.file, where.sheet, None, labels[col]), count=count)
+
+
+def _report_duplicate_columns(matches: dict, labels: dict, where: Location, log: QualityLog,
+                              hidden: frozenset[int] = frozenset()) -> None:
+    """Keep one column per field or indicator (the first visible one); report and drop the others."""
     seen: dict[tuple, object] = {}
-    for col, target in matches.items():
+    for col, target in sorted(matches.items(), key=lambda item: item[0] in hidden):
         if target in seen:
             log.problem("duplicate_column", Location(where.file, where.sheet, None, labels[col]),
                         detail=f"{labels[seen[target]]} / {labels[col]}")

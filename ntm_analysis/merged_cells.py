@@ -3,8 +3,9 @@
 A read-only workbook gives no merged ranges, yet offices merge cells all the time: a header whose
 "STT", "Mã thôn" and "Tên thôn" cells span two rows, a criterion title over its indicators, a commune
 cell merged down its villages. Each sheet's ``<mergeCells>`` list is read here straight from the
-sheet's XML in the zip, a chunk at a time (no tree is built), and :func:`fill_merged` gives every cell
-of a range the value of its top-left cell, as the officer sees it on screen.
+sheet's XML in the zip, a chunk at a time (no tree is built), with the sheet's hidden columns, and
+:func:`fill_merged` gives every cell of a range the value of its top-left cell, as the officer sees it
+on screen.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,11 +27,20 @@ _SHEET_RID_FIRST = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]*)\"[^>]*
 _RELATION = re.compile(rb"<Relationship\b[^>]*>")
 _ATTRIBUTE = re.compile(rb"(\w+)=\"([^\"]*)\"")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+_COLUMN = re.compile(rb"<(?:\w+:)?col\s[^>]*>")
 _CHUNK = 1 << 20
 
 
-def merged_ranges(data: bytes) -> dict[str, list[Range]]:
-    """The merged ranges of every worksheet of an xlsx workbook, by sheet title.
+@dataclass(frozen=True)
+class SheetLayout:
+    """What the streaming reader does not give: a sheet's merged ranges and its hidden columns."""
+
+    merged: tuple[Range, ...] = ()
+    hidden_columns: frozenset[int] = frozenset()  # 0-based positions (0 = column A)
+
+
+def read_sheet_layouts(data: bytes) -> dict[str, SheetLayout]:
+    """The merged ranges and hidden columns of every worksheet of an xlsx workbook, by sheet title.
 
     Parameters
     ----------
@@ -38,16 +49,16 @@ def merged_ranges(data: bytes) -> dict[str, list[Range]]:
 
     Returns
     -------
-    dict[str, list[Range]]
-        Sheet title -> ranges ``(first_row, first_col, last_row, last_col)``, 1-based; sheets without
-        merged cells are left out.
+    dict[str, SheetLayout]
+        Sheet title -> its layout; merged ranges are ``(first_row, first_col, last_row, last_col)``,
+        1-based. Sheets with neither are left out.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        paths = _sheet_paths(archive)
+        names = set(archive.namelist())
         found = {}
-        for title, path in paths.items():
-            if path in archive.namelist() and (ranges := _ranges_in(archive, path)):
-                found[title] = ranges
+        for title, path in _sheet_paths(archive).items():
+            if path in names and (layout := _scan(archive, path)) != SheetLayout():
+                found[title] = layout
     return found
 
 
@@ -72,17 +83,24 @@ def _unescape(text: str) -> str:
             .replace("&amp;", "&"))
 
 
-def _ranges_in(archive: zipfile.ZipFile, path: str) -> list[Range]:
-    """The ``<mergeCell ref=…>`` ranges of one sheet's XML, read a chunk at a time."""
-    ranges, tail = [], b""
+def _scan(archive: zipfile.ZipFile, path: str) -> SheetLayout:
+    """The ``<mergeCell ref=…>`` ranges and ``<col … hidden="1">`` columns of one sheet's XML, read a chunk
+    at a time (no tree is built)."""
+    ranges, hidden, tail = [], set(), b""
     with archive.open(path) as member:
-        while block := member.read(_CHUNK):
+        while True:
+            block = member.read(_CHUNK)
             text = tail + block
-            cut = text.rfind(b"<")  # a tag may straddle the chunk boundary: keep it for the next chunk
-            head, tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+            cut = text.rfind(b"<") if block else len(text)  # a tag may straddle the chunk boundary
+            head, tail = text[:cut], text[cut:]
             ranges += [_bounds(ref) for ref in _MERGE.findall(head)]
-    ranges += [_bounds(ref) for ref in _MERGE.findall(tail)]
-    return [r for r in ranges if (r[0], r[1]) != (r[2], r[3])]
+            for tag in _COLUMN.findall(head):
+                attributes = dict(_ATTRIBUTE.findall(tag))
+                if attributes.get(b"hidden") in {b"1", b"true"}:
+                    hidden.update(range(int(attributes[b"min"]) - 1, int(attributes[b"max"])))
+            if not block:
+                break
+    return SheetLayout(tuple(r for r in ranges if (r[0], r[1]) != (r[2], r[3])), frozenset(hidden))
 
 
 def _bounds(ref: bytes) -> Range:

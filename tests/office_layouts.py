@@ -217,7 +217,7 @@ def long_title_hidden_column() -> Case:
         values={("1101", 2024, "1"): 1.0, ("1101", 2024, "2.1"): 0.75, ("1101", 2024, "9.1"): 0.2,
                 ("1102", 2024, "1"): None, ("1102", 2024, "2.1"): 100.0, ("1102", 2024, "9.1"): 1.5},
         problems={"title_rows": 1, "units_row": 1, "probable_fraction": 1, "unknown_commune": 1,
-                  "village_row_rejected": 1, "sheet_not_recognised": 1},
+                  "village_row_rejected": 1, "sheet_not_recognised": 1, "hidden_column_read": 1},
         set_aside={("ia-o-2024.xlsx", "Tổng hợp"): [("title_rows", 1, 6), ("units_row", 9, 9)]},
         rejected_villages=[{"village_code": "1103", "village_name": "Làng Tung Breng", "commune": "Ia Ó Ó",
                             "reason": "unknown_commune", "fields_as_typed": "D – Số hộ: 80"}],
@@ -323,8 +323,23 @@ def village_details_in_values_sheet() -> Case:
     )
 
 
+def hidden_stale_column() -> Case:
+    """Last year's figures left in a hidden column C beside this year's visible column D, same indicator:
+    the visible one is read; the hidden one is reported (hidden, duplicate) and its cells rejected."""
+    villages = Sheet([["Mã làng", "Tên làng", "Xã"], ["1901", "Làng Ia Lâu", "Ia Tô"]])
+    values = Sheet([["Mã làng", "Năm", "Đường trục thôn", "Đường trục thôn, làng được cứng hóa"],
+                    ["1901", 2024, 40, 75]], hidden=["C"])
+    return Case(
+        files={"ia-to-2024.xlsx": {"Làng": villages, "2024": values}},
+        villages={"1901": _v("Làng Ia Lâu", "Ia Tô")},
+        values={("1901", 2024, "2.1"): 75.0},
+        problems={"hidden_column_read": 1, "duplicate_column": 1, "unknown_column": 1},
+        rejected_values={"unknown_column": 1},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
          "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
          "formulas-csv-transposed": formulas_csv_transposed,
          "commune-from-sheet-or-section": commune_from_sheet_or_section, "total-sub-columns": total_sub_columns,
-         "village-details-in-values-sheet": village_details_in_values_sheet}
+         "village-details-in-values-sheet": village_details_in_values_sheet, "hidden-stale-column": hidden_stale_column}

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 
 from ntm_analysis.layout import blocks, is_title_row, row_kinds, subtotal_mismatches
-from ntm_analysis.merged_cells import fill_merged, merged_ranges
+from ntm_analysis.merged_cells import fill_merged, read_sheet_layouts
 
 
 def _body(rows: list[list[object]], first: int = 5) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def test_subtotals_checked_per_block_and_grand_total():
     assert subtotal_mismatches(body, kinds, {1: "B – Số hộ"}) == [(5, 1, 120.0, 125.0)]
 
 
-def test_merged_ranges_read_from_the_zip_and_filled(tmp_path):
+def test_merged_ranges_and_hidden_columns_read_from_the_zip(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Làng & thôn"  # an XML-escaped name
@@ -60,11 +60,14 @@ def test_merged_ranges_read_from_the_zip_and_filled(tmp_path):
         sheet.append(row)
     for ref in ["A1:A2", "B1:B2", "C1:D1"]:
         sheet.merge_cells(ref)
+    sheet.column_dimensions["D"].hidden = True
     book.create_sheet("Trống")
     book.save(tmp_path / "a.xlsx")
-    ranges = merged_ranges((tmp_path / "a.xlsx").read_bytes())
-    assert {k: sorted(v) for k, v in ranges.items()} == {"Làng & thôn": [(1, 1, 2, 1), (1, 2, 2, 2), (1, 3, 1, 4)]}
+    layouts = read_sheet_layouts((tmp_path / "a.xlsx").read_bytes())
+    assert list(layouts) == ["Làng & thôn"]
+    layout = layouts["Làng & thôn"]
+    assert sorted(layout.merged) == [(1, 1, 2, 1), (1, 2, 2, 2), (1, 3, 1, 4)] and layout.hidden_columns == {3}
     cells = pd.DataFrame([["STT", "Tên", "Dân số", None], [None, None, "Số hộ", "Số khẩu"]], dtype=object)
-    filled = fill_merged(cells, ranges["Làng & thôn"])
+    filled = fill_merged(cells, list(layout.merged))
     assert filled.values.tolist() == [["STT", "Tên", "Dân số", "Dân số"], ["STT", "Tên", "Số hộ", "Số khẩu"]]
     assert cells.iat[1, 0] is None  # the input is not changed
