@@ -1,10 +1,12 @@
 """Read raw workbooks and CSV files into grids of cells, and recognise the tables they hold.
 
 A *grid* is one sheet as the user sees it: an object DataFrame whose index is the row number shown in
-Excel (or the CSV line) and whose cells are exactly what the file holds (text, numbers, dates, None).
-Recognising a table finds its header row (not necessarily the first), maps each header to a field of
-the raw data contract (``reference/raw-fields.yaml``) or to an indicator of the criteria set, and
-decides whether the sheet is a villages table, a long values table or a wide values table.
+Excel (or the CSV line) and whose cells are what the file holds (text, numbers, dates, None), every cell
+of a merged range holding the range's value. Recognising a table converts the sheet's legacy-encoded
+text, finds its header band (one to three rows, not necessarily the first), maps each column to a field
+of the raw data contract (``reference/raw-fields.yaml``) or to an indicator of the criteria set, sets
+aside the rows that are not data (``layout``), and decides whether the sheet is a villages table, a long
+values table or a wide values table.
 """
 
 from __future__ import annotations

@@ -20,8 +20,7 @@ import pandas as pd
 from ntm_analysis.numbers import parse_number
 from ntm_analysis.vietnamese import fold
 
-DATA = "data"
-NON_DATA = ("title", "numbering", "units", "subtotal", "section", "footer")
+DATA = "data"  # the other kinds: title (above the header), numbering, units, subtotal, section, footer
 
 _SUBTOTAL = re.compile(
     r"^(?:tong cong|tong so|tong|cong|toan xa|toan huyen|toan thi tran|toan tinh|total|grand total|subtotal|sum)"
@@ -35,6 +34,7 @@ _TITLE = re.compile(
     r"uy ban nhan dan|ubnd|cong hoa xa hoi|doc lap\s*-\s*tu do|^bieu\b|^bao cao|^danh sach|^ket qua|"
     r"^tong hop|^phu luc|^mau so|^bieu so|^don vi tinh|^dvt|^(?:kem theo|kem)\b|ngay\s*[\d.…_/ ]*\s*thang")
 _SECTION = re.compile(r"^(?:(?:[ivx]+|[a-d])\s*[.)/-]\s*)?(?:xa|thi tran|phuong|cum|khu vuc)\b|^(?:[ivx]+)\s*[.)]?$")
+_SECTION_NUMBER = re.compile(r"^\s*(?:[IVXivx]+|[A-Da-d])\s*[.)/-]\s*")
 _UNITS = re.compile(r"^\(?\s*(?:%|km|m|ha|ho|nguoi|khau|trieu dong(?:/nguoi/nam)?|tr\.?d(?:/ng/nam)?|dong|cai|diem|"
                     r"dat/chua dat|dat/khong dat|co/khong|dvt|don vi tinh|don vi)\s*\)?$")
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,3}|[a-z]{1,2})\s*\)?(?:\s*[=+\-*/x]\s*\(?\s*(?:\d{1,3}|[a-z])\s*\)?)*$")
@@ -62,7 +62,7 @@ def is_title_row(values: pd.Series) -> bool:
 
 
 def row_kinds(body: pd.DataFrame, identity: list, values: list) -> np.ndarray:
-    """The kind of each body row: ``data`` or one of ``NON_DATA`` (no ``title``: that is above the header).
+    """The kind of each body row: ``data``, ``numbering``, ``units``, ``subtotal``, ``section`` or ``footer``.
 
     Parameters
     ----------
@@ -151,9 +151,6 @@ def _footer_start(body: pd.DataFrame, labels: list, candidate: np.ndarray, signe
         marker |= _flags(rows[col], _FOOTER)[1][0]
     hits = candidates[marker]
     return int(hits[0]) if len(hits) else None
-
-
-_SECTION_NUMBER = re.compile(r"^\s*(?:[IVXivx]+|[A-Da-d])\s*[.)/-]\s*")
 
 
 def section_names(body: pd.DataFrame, kinds: np.ndarray, labels: list) -> np.ndarray:

@@ -86,7 +86,7 @@ def _unescape(text: str) -> str:
 def _scan(archive: zipfile.ZipFile, path: str) -> SheetLayout:
     """The ``<mergeCell ref=…>`` ranges and ``<col … hidden="1">`` columns of one sheet's XML, read a chunk
     at a time (no tree is built)."""
-    ranges, hidden, tail = [], set(), b""
+    ranges, hidden, tail, before_data = [], set(), b"", True
     with archive.open(path) as member:
         while True:
             block = member.read(_CHUNK)
@@ -94,7 +94,9 @@ def _scan(archive: zipfile.ZipFile, path: str) -> SheetLayout:
             cut = text.rfind(b"<") if block else len(text)  # a tag may straddle the chunk boundary
             head, tail = text[:cut], text[cut:]
             ranges += [_bounds(ref) for ref in _MERGE.findall(head)]
-            for tag in _COLUMN.findall(head):
+            columns = _COLUMN.findall(head.split(b"<sheetData", 1)[0]) if before_data else []  # <cols> come first
+            before_data = before_data and b"<sheetData" not in head
+            for tag in columns:
                 attributes = dict(_ATTRIBUTE.findall(tag))
                 if attributes.get(b"hidden") in {b"1", b"true"}:
                     hidden.update(range(int(attributes[b"min"]) - 1, int(attributes[b"max"])))
