@@ -38,6 +38,7 @@ from ntm_analysis.vietnamese import clean_text, fold
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 HEADER_SCAN_ROWS = 40
+PERCENT_SAMPLE_ROWS = 60  # rows whose cell formats tell which columns Excel shows as percentages
 HELP_SHEETS = {"Hướng dẫn - Guide", "Chỉ tiêu - Indicators"}  # the template's own help, not data
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _HEADER_NOISE = re.compile(r"[\*:]+$|\s*\([^)]*\)\s*$")
@@ -58,6 +59,7 @@ class Grid:
     cells: pd.DataFrame
     merged: tuple[Range, ...] = ()
     hidden_columns: frozenset[int] = frozenset()  # hidden in Excel (0-based positions): read, and reported
+    percent_columns: frozenset[int] = frozenset()  # shown as percentages by Excel: numbers already × 100
 
 
 @dataclass
@@ -221,11 +223,39 @@ def _excel_grids(data: bytes, label: str) -> list[Grid]:
         if formulas and not cells.empty:
             cells = _fill_uncomputed_formulas(cells, data, sheet.title)
         layout = layouts.get(sheet.title, SheetLayout())
-        cells = fill_merged(cells, list(layout.merged))
+        percent = _percent_columns(sheet)
+        cells = fill_merged(_as_shown_in_percent(cells, percent), list(layout.merged))
         cells.index = pd.RangeIndex(1, len(cells) + 1)
-        grids.append(Grid(label, sheet.title, _drop_empty(cells), layout.merged, layout.hidden_columns))
+        grids.append(Grid(label, sheet.title, _drop_empty(cells), layout.merged, layout.hidden_columns, percent))
     book.close()
     return grids
+
+
+def _percent_columns(sheet: object) -> frozenset[int]:
+    """Columns whose numbers Excel shows as percentages (format "0%", "0.0%" …): 0.855 is shown "85.5%".
+
+    The streaming reader gives formats only with cell objects, so they are read from the first
+    ``PERCENT_SAMPLE_ROWS`` rows: a column counts when every number there has a percent format.
+    """
+    formats: dict[int, list[bool]] = {}
+    for row in sheet.iter_rows(max_row=PERCENT_SAMPLE_ROWS):
+        for position, cell in enumerate(row):
+            value = cell.value
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                formats.setdefault(position, []).append("%" in (cell.number_format or ""))
+    return frozenset(col for col, flags in formats.items() if all(flags))
+
+
+def _as_shown_in_percent(cells: pd.DataFrame, columns: frozenset[int]) -> pd.DataFrame:
+    """Numbers of percent-formatted columns as Excel shows them (0.855 -> 85.5); other cells as they are."""
+    if not columns:
+        return cells
+    cells = cells.copy()
+    for col in columns & set(cells.columns):
+        values = cells[col].to_numpy(dtype=object)
+        cells[col] = [round(v * 100, 9) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                      for v in values]
+    return cells
 
 
 def _has_formulas(data: bytes) -> bool:
@@ -359,6 +389,7 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
     set_aside += _unread_columns(kind, matches, body[kinds == DATA], labels, where, log)
     _check_subtotals(body, kinds, {fields[n]: labels[fields[n]] for n in ADDITIVE_FIELDS if n in fields}, where, log)
     _log_merged_data(grid, body, kinds, labels, where, log)
+    _log_percent_format(grid, body[kinds == DATA], labels, where, log)
     data = body[kinds == DATA]
     columns = {**fields, **(indicators if kind == "wide" else {})}
     frame = pd.DataFrame({name: data[col] for name, col in columns.items()}, index=data.index)
@@ -633,6 +664,17 @@ def _log_merged_data(grid: Grid, body: pd.DataFrame, kinds: np.ndarray, labels: 
         if cells and value is not None and not (isinstance(value, float) and np.isnan(value)):
             log.change(Location(where.file, where.sheet, first_row, labels[first_col - 1]), "merged_cell",
                        ref, str(value), cells)
+
+
+def _log_percent_format(grid: Grid, data: pd.DataFrame, labels: dict, where: Location, log: QualityLog) -> None:
+    """List each percent-formatted column's numbers, read as Excel shows them (× 100), in the changes log."""
+    for col in sorted(grid.percent_columns & set(data.columns)):
+        numbers = data[col].map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
+        if numbers.any():
+            first = data.index[numbers.to_numpy()][0]
+            shown = data.at[first, col]
+            log.change(Location(where.file, where.sheet, int(first), labels[col]), "excel_percent_format",
+                       f"{round(shown / 100, 11):g} ({shown:g}%)", f"{shown:g}", int(numbers.sum()))
 
 
 def _year_in_names(*names: str) -> int | None:

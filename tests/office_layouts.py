@@ -26,11 +26,13 @@ FOOTER = [[None, None, None, None, "Ia Krái, ngày 15 tháng 12 năm 2025"],
 
 @dataclass
 class Sheet:
-    """Rows as written (None = empty cell), merged ranges ("A1:C1") and hidden columns ("E")."""
+    """Rows as written (None = empty cell), merged ranges ("A1:C1"), hidden columns ("E") and number
+    formats by column ("F": "0.0%")."""
 
     rows: list[list[object]]
     merged: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +63,10 @@ class Case:
                     ws.merge_cells(ref)
                 for letter in sheet.hidden:
                     ws.column_dimensions[letter].hidden = True
+                for letter, number_format in sheet.formats.items():
+                    for cell in ws[letter]:
+                        if isinstance(cell.value, (int, float)):
+                            cell.number_format = number_format
             book.save(folder / name)
         for name, text in self.csv_files.items():
             (folder / name).write_text(text, encoding="utf-8")
@@ -338,8 +344,26 @@ def hidden_stale_column() -> Case:
     )
 
 
+def excel_percent_format() -> Case:
+    """Shares typed as Excel percentages (0.855 shown "85.5%"): read as shown, listed in the changes log;
+    a share typed as a bare 0.9 in a General-format column stays a probable fraction."""
+    villages = Sheet([["Mã làng", "Tên làng", "Xã", "Tỷ lệ hộ DTTS"], ["2001", "Làng Chư", "Ia Khai", 0.855],
+                      ["2002", "Làng Mơ", "Ia Khai", 0.4]], formats={"D": "0.0%"})
+    values = Sheet([["Mã làng", "Năm", "Đường trục thôn", "Đường ngõ xóm"], ["2001", 2024, 0.7, 0.9],
+                    ["2002", 2024, 1, 55]], formats={"C": "0%"})
+    return Case(
+        files={"ia-khai.xlsx": {"Làng": villages, "2024": values}},
+        villages={"2001": _v("Làng Chư", "Ia Khai", ethnic_minority_share=85.5),
+                  "2002": _v("Làng Mơ", "Ia Khai", ethnic_minority_share=40.0)},
+        values={("2001", 2024, "2.1"): 70.0, ("2001", 2024, "2.2"): 0.9, ("2002", 2024, "2.1"): 100.0,
+                ("2002", 2024, "2.2"): 55.0},
+        problems={"probable_fraction": 1},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
          "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
          "formulas-csv-transposed": formulas_csv_transposed,
          "commune-from-sheet-or-section": commune_from_sheet_or_section, "total-sub-columns": total_sub_columns,
-         "village-details-in-values-sheet": village_details_in_values_sheet, "hidden-stale-column": hidden_stale_column}
+         "village-details-in-values-sheet": village_details_in_values_sheet, "hidden-stale-column": hidden_stale_column,
+         "excel-percent-format": excel_percent_format}

@@ -73,3 +73,19 @@ def test_balance_holds(case_result):
     assert values["input"] == values["clean"] + values["rejected"] + values["set_aside"]
     rows = result.summary["village_rows"]
     assert rows["input"] == rows["clean"] + rows["rejected"]
+
+
+def test_every_rewrite_listed(tmp_path, criteria):
+    """Percent formats, legacy text and merged data cells are each in the changes log, where they are."""
+    result = clean_raw_folder(CASES["excel-percent-format"]().write(tmp_path / "percent"), criteria)
+    percent = result.changes[result.changes["rule"] == "excel_percent_format"]
+    assert percent[["sheet", "row", "column", "before", "after", "count"]].values.tolist() == [
+        ["2024", 2, "C – Đường trục thôn", "0.7 (70%)", "70", 2], ["Làng", 2, "D – Tỷ lệ hộ DTTS", "0.855 (85.5%)",
+                                                                      "85.5", 2]]
+    legacy = clean_raw_folder(CASES["legacy-sheets"]().write(tmp_path / "legacy"), criteria).changes
+    short = legacy[legacy["before"].isin(["Sè hé", "Ghi chó", "Vônih"])]
+    assert sorted(short[["after", "rule"]].values.tolist()) == [["Ghi chú", "legacy_tcvn3"], ["Số hộ", "legacy_tcvn3"],
+                                                               ["Vơnih", "legacy_vni"]]
+    merged = clean_raw_folder(CASES["district-merged-communes"]().write(tmp_path / "district"), criteria).changes
+    assert merged.loc[merged["rule"] == "merged_cell", ["row", "before", "after", "count"]].values.tolist() == [
+        [5, "B5:B6", "Ia Krái", 1], [9, "B9:B11", "Ia O", 2]]
