@@ -344,7 +344,7 @@ ADDITIVE_FIELDS = ("households", "population", "livestock_households", "road_km"
 _MEASURE_WORDS = re.compile(r"^(?:(?:ty le|km|so km|so luong|ket qua|dat|chua dat|dat/chua dat|danh gia|gia tri|"
                             r"muc do|thuc hien|hien trang)\b|\(?%\)?$)")
 _TOTAL_WORDS = re.compile(r"^(?:tong|tong so|tong cong|cong|chung|toan bo)\s*[:.]?$")  # "Số hộ" over "Tổng số | …"
-_BLOCK_CODES = {"title": "title_rows", "numbering": "numbering_row", "units": "units_row",
+_BLOCK_CODES = {"title": "title_rows", "header": "header_repeated", "numbering": "numbering_row", "units": "units_row",
                 "subtotal": "subtotal_row", "section": "section_row", "footer": "footer_rows"}
 
 
@@ -384,7 +384,7 @@ def recognise_table(grid: Grid, criteria: CriteriaSet, log: QualityLog) -> Table
         return _unread(grid, cells)
     body = cells.iloc[cells.index.searchsorted(header_rows[-1], side="right"):]  # rows ascend
     identity = [fields[name] for name in IDENTITY_FIELDS if name in fields]
-    kinds = row_kinds(body, identity, [col for col in matches if col not in identity])
+    kinds = row_kinds(body, identity, [col for col in matches if col not in identity], texts)
     set_aside = _set_aside(cells, header_rows, body, kinds, where, log)
     set_aside += _unread_columns(kind, matches, body[kinds == DATA], labels, where, log)
     _check_subtotals(body, kinds, {fields[n]: labels[fields[n]] for n in ADDITIVE_FIELDS if n in fields}, where, log)
@@ -535,8 +535,8 @@ def _find_header(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[list[int] 
     A band is one row and up to two rows right above it (a title row ends the band). Each column is
     named by its lowest labelled cell (a group title over sub-columns is never itself a field); the
     band must name the village column, its lowest row must name at least one column, and the band
-    naming the most distinct fields and indicators wins (the lower one on a tie: rows under a header are
-    not data).
+    naming the most distinct fields and indicators wins; on a tie, a band reaching one row further down
+    the same header wins (rows under a header are not data), a header repeated lower down does not.
     """
     best: tuple[int, list[int] | None, dict, dict] = (1, None, {}, {})
     rows = list(cells.index[:HEADER_SCAN_ROWS])
@@ -550,7 +550,8 @@ def _find_header(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[list[int] 
             band.insert(0, upper)
         matches, texts = _band_matches(cells, band, criteria)
         named = len(set(matches.values()))  # a group title filled over its sub-columns names one thing
-        if _identifies_village(matches) and named >= best[0]:
+        extends = best[1] is not None and best[1][-1] in band  # the same header, one more row down
+        if _identifies_village(matches) and (named > best[0] or (named == best[0] and (extends or best[1] is None))):
             best = (named, band, matches, texts)
     return best[1], best[2], best[3]
 

@@ -41,15 +41,23 @@ _NUMBERING = re.compile(r"^\(?\s*(\d{1,3}|[a-z]{1,2})\s*\)?(?:\s*[=+\-*/x]\s*\(?
 
 
 def _flags(column: pd.Series, *patterns: re.Pattern) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Whether each cell is empty, and whether its folded text matches each of ``patterns``.
+    """Whether each cell is empty, and whether its folded text matches each of ``patterns`` (a whole
+    number is matched as its digits, as in a numbering row's "1 2 3"; other numbers never match).
 
     The column is factorised once and each distinct text folded and matched once.
     """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    folded = [fold(u) if isinstance(u, str) else None for u in uniques]
+    folded = [fold(u) if isinstance(u, str) else _integer_text(u) for u in uniques]
     found = [np.array([t is not None and bool(p.search(t)) for t in folded] + [False], dtype=bool)[codes]
              for p in patterns]
     return codes < 0, found
+
+
+def _integer_text(value: object) -> str | None:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and \
+            float(value).is_integer():
+        return str(int(value))
+    return None
 
 
 def is_title_row(values: pd.Series) -> bool:
@@ -61,8 +69,9 @@ def is_title_row(values: pd.Series) -> bool:
     return len(distinct) == 1 or any(_TITLE.search(fold(t)) for t in distinct)
 
 
-def row_kinds(body: pd.DataFrame, identity: list, values: list) -> np.ndarray:
-    """The kind of each body row: ``data``, ``numbering``, ``units``, ``subtotal``, ``section`` or ``footer``.
+def row_kinds(body: pd.DataFrame, identity: list, values: list, headers: dict | None = None) -> np.ndarray:
+    """The kind of each body row: ``data``, ``header`` (the header repeated), ``numbering``, ``units``,
+    ``subtotal``, ``section`` or ``footer``.
 
     Parameters
     ----------
@@ -72,21 +81,30 @@ def row_kinds(body: pd.DataFrame, identity: list, values: list) -> np.ndarray:
         Grid columns naming the village or the row (STT, code, name, commune), left to right.
     values : list
         Grid columns holding the row's figures (indicators, households …).
+    headers : dict, optional
+        The header text of each grid column, to recognise the header repeated inside the body.
     """
     kinds = np.full(len(body), DATA, dtype=object)
     if body.empty:
         return kinds
     labels = [c for c in dict.fromkeys([*identity, body.columns[0]]) if c in body.columns]
-    unlabelled = np.ones(len(body), dtype=bool)
+    unlabelled, numbered = np.ones(len(body), dtype=bool), np.ones(len(body), dtype=bool)
     subtotal, heading, signed = (np.zeros(len(body), dtype=bool) for _ in range(3))
+    repeated = np.zeros(len(body), dtype=int)
     for col in labels:
-        empty, (is_subtotal, is_heading, is_signed) = _flags(body[col], _SUBTOTAL, _SECTION, _FOOTER)
+        header = (headers or {}).get(col)
+        same = re.compile(f"^{re.escape(fold(header))}$") if header else re.compile(r"(?!)")
+        empty, (is_subtotal, is_heading, is_signed, is_number, is_header) = _flags(
+            body[col], _SUBTOTAL, _SECTION, _FOOTER, _NUMBERING, same)
         unlabelled &= empty
+        numbered &= empty | is_number
         subtotal |= is_subtotal
         heading |= is_heading
         signed |= is_signed
+        repeated += is_header
     kinds[subtotal] = "subtotal"
-    kinds[_numbering_rows(body)] = "numbering"
+    kinds[repeated >= min(2, len(labels))] = "header"
+    kinds[_numbering_rows(body, np.flatnonzero(numbered & ~unlabelled))] = "numbering"
     kinds[_unit_rows(body) & (kinds == DATA)] = "units"
     kinds[_section_rows(body, heading, values) & (kinds == DATA)] = "section"
     footer = _footer_start(body, labels, unlabelled | signed, signed)
@@ -95,10 +113,11 @@ def row_kinds(body: pd.DataFrame, identity: list, values: list) -> np.ndarray:
     return kinds
 
 
-def _numbering_rows(body: pd.DataFrame) -> np.ndarray:
-    """The column-numbering rows among the first three body rows: "(1) (2) (3)", "1 2 3", "A B C 1 2"."""
+def _numbering_rows(body: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """The column-numbering rows among ``candidates`` (rows whose labels are all numbering tokens):
+    "(1) (2) (3)", "1 2 3", "A B C 1 2" across the row; the numbering may repeat lower down."""
     found = np.zeros(len(body), dtype=bool)
-    for pos in range(min(3, len(body))):
+    for pos in candidates:
         cells = [c for c in body.iloc[pos].tolist() if c is not None and not (isinstance(c, float) and np.isnan(c))]
         found[pos] = len(cells) >= 3 and _is_numbering(cells)
     return found

@@ -361,9 +361,24 @@ def excel_percent_format() -> Case:
     )
 
 
+def repeated_header() -> Case:
+    """Blocks copied with their header and numbering rows (page by page) into one list."""
+    header = ["STT", "Mã làng", "Tên làng", "Xã", "Số hộ"]
+    sheet = Sheet([header, [1, 2, 3, 4, 5], [1, "2101", "Làng Dơ", "Ia Bă", 30],
+                   header, [1, 2, 3, 4, 5], [2, "2102", "Làng Hrưng", "Ia Bă", 45]])
+    return Case(
+        files={"ia-ba.xlsx": {"Thôn": sheet}},
+        villages={"2101": _v("Làng Dơ", "Ia Bă", households=30), "2102": _v("Làng Hrưng", "Ia Bă", households=45)},
+        values={},
+        problems={"numbering_row": 2, "header_repeated": 1},
+        set_aside={("ia-ba.xlsx", "Thôn"): [("numbering_row", 2, 2), ("header_repeated", 4, 4),
+                                            ("numbering_row", 5, 5)]},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
          "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
          "formulas-csv-transposed": formulas_csv_transposed,
          "commune-from-sheet-or-section": commune_from_sheet_or_section, "total-sub-columns": total_sub_columns,
          "village-details-in-values-sheet": village_details_in_values_sheet, "hidden-stale-column": hidden_stale_column,
-         "excel-percent-format": excel_percent_format}
+         "excel-percent-format": excel_percent_format, "repeated-header": repeated_header}

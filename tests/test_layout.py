@@ -71,3 +71,13 @@ def test_merged_ranges_and_hidden_columns_read_from_the_zip(tmp_path):
     filled = fill_merged(cells, list(layout.merged))
     assert filled.values.tolist() == [["STT", "Tên", "Dân số", "Dân số"], ["STT", "Tên", "Số hộ", "Số khẩu"]]
     assert cells.iat[1, 0] is None  # the input is not changed
+
+
+def test_header_and_numbering_repeated_inside_the_body():
+    body = _body([[1, "0101", "Làng A", 10],
+                  ["STT", "Mã làng", "Tên làng", "Số hộ"],
+                  [1, 2, 3, 4],
+                  [2, "0102", "Làng B", 20]])
+    headers = {0: "STT", 1: "Mã làng", 2: "Tên làng", 3: "Số hộ"}
+    assert row_kinds(body, identity=[0, 1, 2], values=[3], headers=headers).tolist() == [
+        "data", "header", "numbering", "data"]

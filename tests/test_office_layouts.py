@@ -13,7 +13,8 @@ import pytest
 from ntm_analysis.pipeline import clean_raw_folder
 from tests.office_layouts import CASES
 
-BLOCK_CODES = ["title_rows", "numbering_row", "units_row", "subtotal_row", "section_row", "footer_rows"]
+BLOCK_CODES = ["title_rows", "header_repeated", "numbering_row", "units_row", "subtotal_row", "section_row",
+               "footer_rows"]
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))

@@ -49,8 +49,8 @@ def test_every_value_cell_is_clean_or_rejected(tmp_path_factory, criteria, rows,
 
 def _set_aside_rows(problems: pd.DataFrame) -> set[tuple[str, int]]:
     """(sheet, row) of every row reported as not data."""
-    blocks = problems[problems["code"].isin(["numbering_row", "units_row", "subtotal_row", "section_row",
-                                             "footer_rows"])]
+    blocks = problems[problems["code"].isin(["header_repeated", "numbering_row", "units_row", "subtotal_row",
+                                             "section_row", "footer_rows"])]
     found = set()
     for rec in blocks.itertuples():
         span = [int(p) for p in rec.problem_en.split(":")[0].split()[-1].split("–")]
