@@ -7,7 +7,9 @@ cells holding a few hundred distinct strings costs a few hundred parses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from ntm_analysis.dataset import Table
 from ntm_analysis.legacy_encoding import repair_legacy
 from ntm_analysis.numbers import Reading, number_convention, parse_bool, parse_number, parse_percent
 from ntm_analysis.quality import Location, QualityLog
-from ntm_analysis.vietnamese import clean_text, nfc
+from ntm_analysis.vietnamese import clean_text, fold, nfc
 
 Parser = Callable[[object], Reading]
 
@@ -194,3 +196,19 @@ def report_readings(readings: pd.DataFrame, cells: pd.Series, rows: pd.Series, t
                                           cells.reindex(readings.index).to_numpy()[has_problem],
                                           rows.reindex(readings.index).to_numpy()[has_problem]):
         log.problem(problem, _where(table, row, column), cell, detail=detail)
+
+
+def with_context_commune(table: Table, communes: list[str], log: QualityLog) -> Table:
+    """A table without a commune column takes the one of ``communes`` its sheet name, title or file name
+    names (a district workbook with a sheet per commune); the choice is listed in the changes log."""
+    if "commune" in table.frame.columns or table.frame.empty:
+        return table
+    for text in [table.sheet, table.title, table.file.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")]:
+        key = fold(text or "")
+        found = [c for c in communes if re.search(rf"(?<!\w){re.escape(fold(c))}(?!\w)", key)]
+        if len(found) == 1:
+            log.change(Location(table.file, table.sheet, int(table.frame["row"].min()), "Xã"), "commune_from_sheet",
+                       text, found[0], len(table.frame))
+            return replace(table, frame=table.frame.assign(commune=found[0]),
+                           headers={**table.headers, "commune": f"Xã (từ tên trang / from the sheet: {text})"})
+    return table

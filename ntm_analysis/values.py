@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ntm_analysis.cleaning import (from_distinct, log_legacy_cells, parser_for, read_code, read_distinct,
-                                   tidy_text)
+                                   tidy_text, with_context_commune)
 from ntm_analysis.criteria import CriteriaSet
 from ntm_analysis.criteria.loader import VOCABULARY
 from ntm_analysis.dataset import Table
@@ -41,7 +41,9 @@ def clean_values(tables: list[Table], villages: pd.DataFrame, criteria: Criteria
     of a village whose row was rejected say so, rather than that the village is unknown.
     """
     index = _VillageIndex.of(villages, rejected_villages)
-    parts = [_read_table(table, index, criteria, log) for table in tables]
+    communes = sorted(set(villages["commune"].dropna()))
+    parts = [_read_table(with_context_commune(table, communes, log) if "village_code" not in table.frame.columns
+                         else table, index, criteria, log) for table in tables]
     values = pd.concat([p[0] for p in parts], ignore_index=True) if parts else _empty(KEPT_COLUMNS)
     rejected = [p[1] for p in parts]
     values, out_of_range = _check_ranges(values, criteria, log)

@@ -15,15 +15,13 @@ cells as typed: "E – Số hộ: 120; F – Số khẩu: 540"); the quality log
 from __future__ import annotations
 
 import difflib
-import re
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from ntm_analysis.admin_units import category_lookup, commune_lookup
 from ntm_analysis.cleaning import (log_legacy_cells, map_distinct, parse_cells, parser_for, read_code,
-                                   report_readings, tidy_text)
+                                   report_readings, tidy_text, with_context_commune)
 from ntm_analysis.dataset import Table
 from ntm_analysis.quality import Location, QualityLog
 from ntm_analysis.schemas import VILLAGES, failing_cells, report_out_of_range
@@ -70,7 +68,7 @@ def _empty_read() -> pd.DataFrame:
 
 def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
                 log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    table = _with_context_commune(table, admin, log)
+    table = with_context_commune(table, admin["commune"].tolist(), log)
     frame, rows = table.frame, table.frame["row"]
     missing = [name for name in REQUIRED if name not in frame.columns]
     if missing:
@@ -100,23 +98,6 @@ def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
     bad = blank | unknown
     return out[~bad], _rejected(table, out[bad].assign(reason=["missing_required_value" if b else "unknown_commune"
                                                                 for b in blank[bad]]))
-
-
-def _with_context_commune(table: Table, admin: pd.DataFrame, log: QualityLog) -> Table:
-    """A table without a commune column takes the one commune its sheet name, title or file name names
-    (a district workbook with a sheet per commune); the choice is listed in the changes log."""
-    if "commune" in table.frame.columns or table.frame.empty:
-        return table
-    communes = admin["commune"].tolist()
-    for text in [table.sheet, table.title, table.file.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")]:
-        key = fold(text or "")
-        found = [c for c in communes if re.search(rf"(?<!\w){re.escape(fold(c))}(?!\w)", key)]
-        if len(found) == 1:
-            log.change(Location(table.file, table.sheet, int(table.frame["row"].min()), "Xã"), "commune_from_sheet",
-                       text, found[0], len(table.frame))
-            return replace(table, frame=table.frame.assign(commune=found[0]),
-                           headers={**table.headers, "commune": f"Xã (từ tên trang / from the sheet: {text})"})
-    return table
 
 
 def _rejected(table: Table, frame: pd.DataFrame, reason: str | None = None) -> pd.DataFrame:

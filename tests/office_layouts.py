@@ -376,9 +376,25 @@ def repeated_header() -> Case:
     )
 
 
+def values_sheet_per_commune() -> Case:
+    """Assessments in one sheet per commune, villages named only ("Thôn 1" is in both communes): the sheet
+    name says which commune's "Thôn 1" each row is."""
+    villages = Sheet([["Mã làng", "Tên làng", "Xã"], ["2201", "Thôn 1", "Ia Sao"], ["2301", "Thôn 1", "Ia Hrung"]])
+    sao = Sheet([["Tên thôn", "Năm", "Đường trục thôn"], ["Thôn 1", 2024, 61]])
+    hrung = Sheet([["BIỂU ĐÁNH GIÁ XÃ IA HRUNG"], ["Tên thôn", "Năm", "Đường trục thôn"], ["Thôn 1", 2024, 77]])
+    return Case(
+        files={"huyen-2024.xlsx": {"Làng": villages, "Xã Ia Sao": sao, "Trang 3": hrung}},
+        villages={"2201": _v("Thôn 1", "Ia Sao"), "2301": _v("Thôn 1", "Ia Hrung")},
+        values={("2201", 2024, "2.1"): 61.0, ("2301", 2024, "2.1"): 77.0},
+        problems={"title_rows": 1},
+        set_aside={("huyen-2024.xlsx", "Trang 3"): [("title_rows", 1, 1)]},
+    )
+
+
 CASES = {"commune-two-row-header": commune_two_row_header, "district-merged-communes": district_merged_communes,
          "legacy-sheets": legacy_sheets, "long-title-hidden-column": long_title_hidden_column,
          "formulas-csv-transposed": formulas_csv_transposed,
          "commune-from-sheet-or-section": commune_from_sheet_or_section, "total-sub-columns": total_sub_columns,
          "village-details-in-values-sheet": village_details_in_values_sheet, "hidden-stale-column": hidden_stale_column,
-         "excel-percent-format": excel_percent_format, "repeated-header": repeated_header}
+         "excel-percent-format": excel_percent_format, "repeated-header": repeated_header,
+         "values-sheet-per-commune": values_sheet_per_commune}
