@@ -11,7 +11,11 @@ village for six years (2019–2024) and every indicator of ``gia-lai-village-201
 * ``csv-wide``  – one row per village × year, one column per indicator (CSV);
 * ``csv-long``  – one row per value (CSV);
 * ``xlsx-wide`` – the wide table as an .xlsx workbook (a long table of ~1.8 M rows does not fit in one
-  Excel sheet, whose limit is 1,048,576 rows, so there is no ``xlsx-long``).
+  Excel sheet, whose limit is 1,048,576 rows, so there is no ``xlsx-long``);
+* ``xlsx-office`` – the same table laid out as an office lays it out (``--layouts office``): a merged title
+  row, a two-row header (identity cells merged down, a criterion title merged over its indicators), the
+  commune cell merged down each village's six rows (10,000 merged ranges at 10,000 villages) and a
+  signature footer, so that merged-range handling and the non-data rows are measured at scale.
 
 Cells look like an office's: Vietnamese numbers as text ("45,5"), "Đạt" / "Chưa đạt", ~2 % empty cells
 and a few hundred invalid ones (text in a number column, a percent above 100, an unknown yes/no mark).
@@ -20,7 +24,7 @@ For each input, two jobs each run in a fresh child process (so that peak memory 
 
 * **read**  – the bare read: ``pandas.read_csv(path, dtype=str, keep_default_na=False)`` or
   ``pandas.read_excel(path, dtype=str)`` of the values file and of the villages file;
-* **clean** – ``ntm_analysis.pipeline.clean_raw_folder`` on a folder holding just those two files.
+* **clean** – ``ntm_analysis.clean.folder.clean_raw_folder`` on a folder holding just those two files.
 
 Wall time (and the CPU time of the process, which a busy machine disturbs less) is measured inside the
 child around the job only: imports and loading the criteria set are excluded. Peak memory is
@@ -89,7 +93,10 @@ INPUTS = {
     ("csv", "wide"): ("csv-wide", "values_wide.csv"),
     ("csv", "long"): ("csv-long", "values_long.csv"),
     ("xlsx", "wide"): ("xlsx-wide", "values_wide.xlsx"),
+    ("xlsx", "office"): ("xlsx-office", "values_office.xlsx"),
 }
+FOOTER = [["Người lập biểu", None, None, None, "TM. ỦY BAN NHÂN DÂN"], ["(Ký, ghi rõ họ tên)", None, None, None,
+                                                                       "CHỦ TỊCH"]]
 
 
 # ---------------------------------------------------------------- generating the input
@@ -176,6 +183,67 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Số liệu") -> N
     book.save(path)
 
 
+def write_office_xlsx(frame: pd.DataFrame, indicators: list[tuple[str, str]], path: Path) -> None:
+    """The wide table as an office lays it out (see the module docstring), merged ranges included.
+
+    openpyxl's write-only mode cannot merge cells, so the ``<mergeCells>`` list is written into the sheet's
+    XML afterwards, where Excel puts it (right after ``<sheetData>``).
+    """
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    codes = [code for code, _ in indicators]
+    width = len(ID_HEADERS) + 1 + len(codes)
+    last = get_column_letter(width)
+    criterion = [code.split(".")[0] for code in codes]
+    upper = [*ID_HEADERS, "Năm", *[f"TC{c}" for c in criterion]]
+    lower = [None] * (len(ID_HEADERS) + 1) + codes
+    merged = [f"A1:{last}1"] + [f"{get_column_letter(j + 1)}2:{get_column_letter(j + 1)}3"
+                                for j in range(len(ID_HEADERS) + 1)]
+    start = len(ID_HEADERS) + 1
+    for j in range(len(codes)):  # a criterion's title over its indicators
+        if (j == 0 or criterion[j] != criterion[j - 1]) and j + 1 < len(codes) and criterion[j + 1] == criterion[j]:
+            end = j
+            while end + 1 < len(codes) and criterion[end + 1] == criterion[j]:
+                end += 1
+            merged.append(f"{get_column_letter(start + j + 1)}2:{get_column_letter(start + end + 1)}2")
+    book = openpyxl.Workbook(write_only=True)
+    ws = book.create_sheet("Số liệu")
+    ws.append(["BIỂU TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ TIÊU CHÍ THÔN, LÀNG NÔNG THÔN MỚI"])
+    ws.append(upper)
+    ws.append(lower)
+    year, commune = frame.columns.get_loc("Năm"), frame.columns.get_loc("Xã")
+    row_number, first, previous = 3, 4, None
+    for row in frame.itertuples(index=False, name=None):
+        row_number += 1
+        cells = [c if c != "" else None for c in row]
+        cells[year] = int(cells[year])
+        if cells[0] == previous:  # the commune cell is merged down the village's rows
+            cells[commune] = None
+        else:
+            if previous is not None and row_number - 1 > first:
+                merged.append(f"C{first}:C{row_number - 1}")
+            first, previous = row_number, cells[0]
+        ws.append(cells)
+    merged.append(f"C{first}:C{row_number}")
+    ws.append([])
+    for footer in FOOTER:
+        ws.append(footer)
+    book.save(path)
+    xml = "".join(f'<mergeCell ref="{ref}"/>' for ref in merged)
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", f'</sheetData><mergeCells count="{len(merged)}">{xml}'
+                                                    f"</mergeCells>".encode(), 1)
+            target.writestr(item, data)
+    tmp.replace(path)
+
+
 def _stamp(n_villages: int) -> dict:
     return {"villages": n_villages, "years": YEARS, "criteria": CRITERIA_SET, "seed": SEED,
             "empty_share": EMPTY_SHARE, "invalid_cells": INVALID_CELLS, "version": 3}
@@ -196,7 +264,9 @@ def generate(n_villages: int, todo: list[Input]) -> None:
         started = time.perf_counter()
         item.folder.mkdir(parents=True, exist_ok=True)
         villages.to_csv(item.villages_path, index=False)
-        if item.values_file.endswith(".xlsx"):
+        if "office" in item.name:
+            write_office_xlsx(wide, indicators, item.values_path)
+        elif item.values_file.endswith(".xlsx"):
             write_xlsx(wide, item.values_path)
         elif "long" in item.name:
             wide_to_long(wide, [c for c, _ in indicators]).to_csv(item.values_path, index=False)
@@ -254,9 +324,11 @@ def bare_read(folder: Path, values_file: str) -> dict:
 
 def clean(folder: Path, criteria: object) -> dict:
     """The whole clean step on the folder; returns the conservation counts."""
-    from ntm_analysis.pipeline import clean_raw_folder
+    from ntm_analysis.clean.folder import clean_raw_folder
+    from ntm_analysis.settings import load_settings
 
-    summary = clean_raw_folder(folder, criteria).summary
+    sample = load_settings(None)  # the sample's commune list and plan (the generated villages use its communes)
+    summary = clean_raw_folder(folder, criteria, sample.admin, sample.plan_data).summary
     return {"values": summary["values"], "village_rows": summary["village_rows"],
             "problems": summary["problems"]}
 
@@ -325,7 +397,7 @@ def machine() -> str:
 
 def table(results: list[dict]) -> str:
     """The results as a markdown table."""
-    lines = ["| input | values file | values in → clean / rejected | bare read | clean | clean ÷ read "
+    lines = ["| input | values file | cells in → clean / rejected / set aside | bare read | clean | clean ÷ read "
              "| peak RSS read | peak RSS clean | targets (≤ 3×, < 2 GiB) |",
              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in results:
@@ -333,7 +405,7 @@ def table(results: list[dict]) -> str:
         ok = r["ratio"] <= TARGET_RATIO and r["clean"]["peak_mb"] < TARGET_PEAK_MB
         lines.append(
             f"| {r['input']} | {r['size_mb']:.1f} MiB | {counts['input']:,} → {counts['clean']:,} / "
-            f"{counts['rejected']:,} | {_seconds(r['read'])} | {_seconds(r['clean'])} "
+            f"{counts['rejected']:,} / {counts.get('set_aside', 0):,} | {_seconds(r['read'])} | {_seconds(r['clean'])} "
             f"| {r['ratio']:.1f}× ({r['cpu_ratio']:.1f}× CPU) | {r['read']['peak_mb']:.0f} MiB "
             f"| {r['clean']['peak_mb']:.0f} MiB | {'met' if ok else 'NOT met'} |")
     return "\n".join(lines)
@@ -348,8 +420,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--villages", type=int, default=10_000, help="number of villages (default 10000)")
     parser.add_argument("--formats", default="csv,xlsx", help="comma-separated: csv, xlsx (default both)")
-    parser.add_argument("--layouts", default="wide,long", help="comma-separated: wide, long (default both; "
-                        "xlsx is wide only)")
+    parser.add_argument("--layouts", default="wide,long", help="comma-separated: wide, long, office (default "
+                        "wide,long; xlsx is wide or office only)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each job; the fastest is shown")
     parser.add_argument("--regenerate", action="store_true", help="rewrite the inputs even if present")
     parser.add_argument("--child", choices=["read", "clean", "generate"], help=argparse.SUPPRESS)
@@ -368,7 +440,8 @@ def main(argv: list[str] | None = None) -> None:
     layouts = [x.strip() for x in args.layouts.split(",") if x.strip()]
     wanted = [k for k in INPUTS if k[0] in formats and k[1] in layouts]
     if not wanted:
-        parser.error("no input selected (formats: csv, xlsx; layouts: wide, long; xlsx is wide only)")
+        parser.error("no input selected (formats: csv, xlsx; layouts: wide, long, office; xlsx is wide or office "
+                     "only, csv wide or long)")
     inputs = inputs_for(args.villages, wanted)
     ensure_inputs(args.villages, inputs, args.regenerate)
     load_before = os.getloadavg()

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from ntm_analysis.reference.criteria import VOCABULARY, CriteriaSet, Indicator, load_criteria_set
 from ntm_analysis.core.legacy_encoding import from_unicode
@@ -69,6 +70,9 @@ TRENDS = {
 WIDE_COMMUNE = "Ia Yok"  # one wide sheet per year, headed by indicator names
 CSV_COMMUNE = "Ia Dêr"  # Windows-1258 CSV, wide, headed by indicator codes; villages in a UTF-8 CSV
 TCVN3_COMMUNE = "Ia Bă"  # sheets typed with a legacy .Vn font
+MERGED_HEADER_COMMUNE = "Ia Krái"  # villages list with a two-row merged header, numbering, total and footer
+DISTRICT_LIST_COMMUNES = ("Ia Hrung", "Ia Khai")  # villages listed in one district-level workbook instead
+DISTRICT_LIST_FILE = "huyen-ia-grai-danh-sach-lang.xlsx"
 SPELLINGS = {
     "Ia Krái": ("Ia Krái", "Ia Krai", "IA KRÁI"),
     "Ia Chía": ("Ia Chía", "Xã Ia Chia"),
@@ -89,6 +93,10 @@ EXTRA_ROW_COMMUNES = {"unknown_village": "Ia Sao", "duplicate_value": "Ia Hrung"
 NEGATIVE_HOUSEHOLDS_COMMUNE = "Ia Pếch"
 
 TITLE = "BIỂU TỔNG HỢP KẾT QUẢ RÀ SOÁT CÁC TIÊU CHÍ LÀNG NÔNG THÔN MỚI"
+FOOTER = ([None, None, None, None, None, None, "Ia Grai, ngày 20 tháng 12 năm 2025"],
+          [None, "Người lập biểu", None, None, None, None, "TM. ỦY BAN NHÂN DÂN"],
+          [None, "(Ký, ghi rõ họ tên)", None, None, None, None, "CHỦ TỊCH"],
+          [], [None, "Nguyễn Thị Hoa", None, None, None, None, "Rơ Mah Tuấn"])  # invented names
 VILLAGE_HEADERS = ["STT", "Mã làng", "Tên làng", "Xã", "Số hộ", "Số khẩu", "Tỷ lệ hộ DTTS (%)", "Xã biên giới",
                    "Nhóm kế hoạch", "Năm xã phấn đấu đạt chuẩn NTM"]
 LONG_HEADERS = ["Mã làng", "Năm", "Chỉ tiêu", "Giá trị", "Ghi chú"]
@@ -138,8 +146,10 @@ class _Sheet:
     kind: str  # villages | values
     commune: str
     rows: list[list[object]]
-    header: int  # index of the header row in ``rows``
+    header: int  # index of the (lowest) header row in ``rows``
     cells: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    merged: list[str] = field(default_factory=list)  # merged ranges, "A5:A6"
+    header_top: int | None = None  # index of the first header row of a header band
 
     def append(self, row: list[object], keys: dict[int, tuple] | None = None) -> int:
         """Append ``row``; ``keys`` maps column positions to cell keys. Returns the row's index."""
@@ -406,9 +416,9 @@ def generate_sample(out_dir: Path, seed: int = SAMPLE_SEED) -> dict:
 
 
 def sample_file_names(admin: pd.DataFrame | None = None) -> list[str]:
-    """The fixed list of data files ``generate_sample`` writes (one or two per commune)."""
+    """The fixed list of data files ``generate_sample`` writes (one or two per commune, then the district list)."""
     admin = sample_settings().admin if admin is None else admin
-    return [name for unit in admin.itertuples() for name in _file_names(unit)]
+    return [*(name for unit in admin.itertuples() for name in _file_names(unit)), DISTRICT_LIST_FILE]
 
 
 def _file_names(unit: tuple) -> list[str]:
@@ -426,8 +436,9 @@ def _manifest_villages(villages: pd.DataFrame) -> list[dict]:
 
 def _commune_files(rng: np.random.Generator, district: SampleDistrict, admin: pd.DataFrame,
                    criteria: CriteriaSet) -> list[_File]:
-    """A workbook per commune (long values + villages sheets); the wide and CSV communes differ."""
-    files = []
+    """A workbook per commune (long values + villages sheets); the wide and CSV communes differ, and the
+    villages of ``DISTRICT_LIST_COMMUNES`` are listed in one district-level workbook, written last."""
+    files, listed = [], []
     for unit in admin.itertuples():
         names = _file_names(unit)
         villages = district.villages[district.villages["commune"].eq(unit.commune)]
@@ -444,9 +455,59 @@ def _commune_files(rng: np.random.Generator, district: SampleDistrict, admin: pd
                                           _villages_sheet(rng, villages, subtitle)]))
         else:
             legacy = unit.commune == TCVN3_COMMUNE
-            files.append(_File(names[0], [_long_sheet(rng, villages, values, criteria, subtitle, legacy),
-                                          _villages_sheet(rng, villages, subtitle, legacy=legacy)]))
-    return files
+            sheets = [_long_sheet(rng, villages, values, criteria, subtitle, legacy),
+                      _villages_sheet(rng, villages, subtitle, legacy=legacy)]
+            if unit.commune == MERGED_HEADER_COMMUNE:
+                sheets[1] = _office_layout(sheets[1])
+            elif unit.commune in DISTRICT_LIST_COMMUNES:
+                listed.append(sheets.pop())
+            files.append(_File(names[0], sheets))
+    return [*files, _File(DISTRICT_LIST_FILE, [_district_list(listed)])]
+
+
+def _office_layout(sheet: _Sheet) -> _Sheet:
+    """A villages sheet as many offices lay it out: "Dân số" over "Số hộ | Số khẩu" in a two-row header
+    whose other cells are merged down, a numbering row, a "Tổng cộng" row and a signature footer."""
+    top, header, data = sheet.rows[:sheet.header], sheet.rows[sheet.header], sheet.rows[sheet.header + 1:]
+    upper = [*header[:4], "Dân số", None, *header[6:]]
+    lower = [None] * 4 + header[4:6] + [None] * (len(header) - 6)
+    first = len(top) + 1  # Excel row of the upper header row
+    merged = [f"{get_column_letter(c + 1)}{first}:{get_column_letter(c + 1)}{first + 1}"
+              for c in range(len(header)) if c not in (4, 5)] + [f"E{first}:F{first}"]
+    total_row = first + 3 + len(data)
+    total = ["Tổng cộng", None, None, None, *[sum(_count_value(row[c]) for row in data) for c in (4, 5)]]
+    rows = [*top, upper, lower, [f"({c + 1})" for c in range(len(header))], *data, total, [], *map(list, FOOTER)]
+    return _Sheet(sheet.title, sheet.kind, sheet.commune, rows, len(top) + 1,
+                  {key: (row + 2, column) for key, (row, column) in sheet.cells.items()},
+                  [*merged, f"A{total_row}:D{total_row}"], header_top=len(top))
+
+
+def _count_value(cell: object) -> int:
+    """A household or population cell as written ("1.545" or 1545) read back as a number."""
+    return int(str(cell).replace(".", "")) if isinstance(cell, str) else int(cell)
+
+
+def _district_list(sheets: list[_Sheet]) -> _Sheet:
+    """One district-level villages list of the ``DISTRICT_LIST_COMMUNES``: the commune cell merged down
+    its villages, a "Cộng xã …" row after each commune, a "Tổng cộng" row and a signature footer."""
+    header = sheets[0].rows[sheets[0].header]
+    top = [["ỦY BAN NHÂN DÂN HUYỆN IA GRAI"], [TITLE], ["DANH SÁCH THÔN, LÀNG — SỐ LIỆU GIẢ LẬP / SYNTHETIC DATA"],
+           []]
+    rows, merged, number = [*top, [header[0], header[3], header[1], header[2], *header[4:]]], [], 0
+    totals = [0, 0]
+    for sheet in sheets:
+        data = sheet.rows[sheet.header + 1:]
+        first = len(rows) + 1
+        for k, row in enumerate(data):
+            number += 1
+            rows.append([number, row[3] if k == 0 else None, row[1], row[2], *row[4:]])
+        sums = [sum(_count_value(row[c]) for row in data) for c in (4, 5)]
+        totals = [a + b for a, b in zip(totals, sums)]
+        merged += [f"B{first}:B{len(rows)}", f"B{len(rows) + 1}:D{len(rows) + 1}"]
+        rows.append([None, f"Cộng xã {sheet.commune}", None, None, *sums])
+    rows.append([None, "Tổng cộng", None, None, *totals])
+    merged.append(f"B{len(rows)}:D{len(rows)}")
+    return _Sheet("Danh sách làng toàn huyện", "villages", "", [*rows, [], *map(list, FOOTER)], len(top), {}, merged)
 
 
 def _titles(*lines: str) -> list[list[object]]:
@@ -604,9 +665,12 @@ def _sheets(files: list[_File]) -> Iterator[tuple[_File, _Sheet]]:
 
 
 def _record(raw: _File, sheet: _Sheet, row: int, column: int, code: str) -> dict:
-    """A planted error as the manifest lists it: where the user sees the cell, and the expected code."""
-    return {"file": raw.name, "sheet": sheet.title, "row": row + 1, "column": sheet.rows[sheet.header][column],
-            "value": sheet.rows[row][column], "code": code}
+    """A planted error as the manifest lists it: where the user sees the cell (its column as "D – Xã": the
+    Excel letter and the lowest header text over it), and the expected code."""
+    band = sheet.rows[sheet.header if sheet.header_top is None else sheet.header_top:sheet.header + 1]
+    header = next(row[column] for row in band[::-1] if column < len(row) and row[column] is not None)
+    return {"file": raw.name, "sheet": sheet.title, "row": row + 1,
+            "column": f"{get_column_letter(column + 1)} – {header}", "value": sheet.rows[row][column], "code": code}
 
 
 def _plant_extra_values(rng: np.random.Generator, files: list[_File], district: SampleDistrict,
@@ -668,6 +732,8 @@ def _write(raw: _File, path: Path) -> None:
             target = book.create_sheet(sheet.title)
             for row in sheet.rows:
                 target.append(row)
+            for ref in sheet.merged:
+                target.merge_cells(ref)
         write_workbook(book, path)
         return
     rows = raw.sheets[0].rows

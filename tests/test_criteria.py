@@ -319,7 +319,16 @@ FAULTS: list = [
                  ["'duong truc thon'", "2.1, 2.2"], id="alias-names-two-indicators"),
     pytest.param(lambda d: d["groups"].append({"id": "1", "name_vi": "Lặp", "name_en": "Again"}),
                  ["group id '1' is declared 2 times"], id="duplicate-group"),
+    pytest.param(lambda d: indicator(d, "2.2").update(plausible=[0, 130]),
+                 ["plausible range [0, 130] is outside the range of unit 'percent'"], id="plausible-beyond-unit"),
+    pytest.param(lambda d: indicator(d, "2.2").update(plausible=[30]), ["plausible must be [low, high]"],
+                 id="plausible-not-a-pair"),
 ]
+
+
+def test_plausible_range_is_optional_data(criteria) -> None:
+    ranges = {i.code: i.plausible for i in criteria.indicators if i.plausible is not None}
+    assert ranges == {"9.1": (0.0, 30.0), "11": (0.0, 60.0)}
 
 
 @pytest.mark.parametrize(("mutate", "expected"), FAULTS)

@@ -113,6 +113,7 @@ def test_recognise_table_reports_unrecognised_sheet(criteria):
 
     grid = Grid("f.xlsx", "Ghi chú", pd.DataFrame({0: ["Báo cáo quý", "Nội dung"]}, index=[1, 2]))
     log = QualityLog()
-    assert recognise_table(grid, criteria, log) is None
+    table = recognise_table(grid, criteria, log)  # kept as "unread" so that its cells stay in the balance
+    assert (table.kind, table.set_aside_cells, len(table.frame)) == ("unread", 2, 0)
     assert log.problems[0]["code"] == "sheet_not_recognised"
     assert "2" in log.problems[0]["problem_en"]

@@ -32,14 +32,29 @@ def test_every_value_cell_is_clean_or_rejected(tmp_path_factory, criteria, rows,
                                    "Dọc": [["Mã làng", "Năm", "Chỉ tiêu", "Giá trị"], *map(list, long_rows)]})
     result = clean(folder, criteria)
     values = result.summary["values"]
-    # counted independently of the pipeline: every cell under an indicator header, every long row
-    # (rows that are entirely empty are not rows at all, as in Excel)
-    wide_cells = sum(len(INDICATORS) - 1 for c, y, cells in rows if any(_filled(v) for v in [c, y, *cells]))
-    wide_unknown = sum(_filled(cells[-1]) for c, y, cells in rows if any(_filled(v) for v in [c, y, *cells]))
-    long_cells = sum(any(_filled(v) for v in row) for row in long_rows)
-    assert values["input"] == wide_cells + wide_unknown + long_cells
-    assert values["input"] == len(result.values) + len(result.rejected_values)
+    # counted independently of the pipeline: every cell under a header (the unknown "9.9" too, blank or
+    # not), every long row (rows that are entirely empty are not rows at all, as in Excel); rows set aside
+    # as not data (a numbering row "1 2 3" …) count their filled cells instead
+    aside = _set_aside_rows(result.problems)
+    wide_rows = [(n + 2, [c, y, *cells]) for n, (c, y, cells) in enumerate(rows)]
+    wide_cells = sum(len(INDICATORS) if (("Ngang", r) not in aside) else sum(map(_filled, row))
+                     for r, row in wide_rows if any(_filled(v) for v in row))
+    long_cells = sum((("Dọc", n + 2) not in aside) or sum(map(_filled, row))
+                     for n, row in enumerate(long_rows) if any(_filled(v) for v in row))
+    assert values["input"] == wide_cells + long_cells
+    assert values["input"] == len(result.values) + len(result.rejected_values) + values["set_aside"]
     assert not result.values.duplicated(["village_code", "year", "indicator_code"]).any()
+
+
+def _set_aside_rows(problems: pd.DataFrame) -> set[tuple[str, int]]:
+    """(sheet, row) of every row reported as not data."""
+    blocks = problems[problems["code"].isin(["header_repeated", "numbering_row", "units_row", "subtotal_row",
+                                             "section_row", "footer_rows"])]
+    found = set()
+    for rec in blocks.itertuples():
+        span = [int(p) for p in rec.problem_en.split(":")[0].split()[-1].split("–")]
+        found |= {(rec.sheet, r) for r in range(span[0], span[-1] + 1)}
+    return found
 
 
 def _filled(value) -> bool:

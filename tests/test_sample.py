@@ -291,3 +291,21 @@ def test_values_of_villages_reaching_the_standard_survive_cleaning(cleaned: Clea
     clean = cleaned.values.set_index(key)["value"].reindex(truth.index)
     assert clean.notna().all()
     assert (clean - truth).abs().max() < 1e-9
+
+
+def test_office_layouts_of_the_sample_are_read(cleaned: CleanResult, district: SampleDistrict) -> None:
+    """The merged two-row header and the district-level list give every village, households included;
+    their titles, numbering, subtotals and footers are set aside once per block and the subtotals agree."""
+    from ntm_analysis.sample import DISTRICT_LIST_COMMUNES, DISTRICT_LIST_FILE, MERGED_HEADER_COMMUNE
+
+    communes = [MERGED_HEADER_COMMUNE, *DISTRICT_LIST_COMMUNES]
+    truth = district.villages[district.villages["commune"].isin(communes)].set_index("code")
+    clean = cleaned.villages.set_index("village_code").loc[truth.index]
+    assert (clean["commune"] == truth["commune"]).all()
+    assert (clean["households"] == truth["households"]).all() and (clean["population"] == truth["population"]).all()
+    assert set(clean.loc[truth["commune"].isin(DISTRICT_LIST_COMMUNES).to_numpy(), "file"]) == {DISTRICT_LIST_FILE}
+    blocks = cleaned.problems[cleaned.problems["file"].isin([DISTRICT_LIST_FILE, "xa-ia-krai.xlsx"])
+                              & cleaned.problems["sheet"].str.startswith("Danh sách")]
+    assert sorted(blocks["code"]) == sorted(["title_rows", "numbering_row", "subtotal_row", "footer_rows",
+                                             "title_rows", "subtotal_row", "subtotal_row", "footer_rows"])
+    assert cleaned.summary["values"]["set_aside"] > 0

@@ -24,8 +24,8 @@ def test_long_values_parsed_by_indicator_kind(tmp_path, criteria):
     got = _value_map(result)
     assert got[("0101", 2021, "2.1")] == 75.0
     assert got[("0101", 2021, "5")] == 1.0 and got[("0101", 2021, "13")] == 0.0 and got[("0101", 2021, "15.2")] == 1.0
-    # "Thu nhập" names indicator 10 again, empty: no conflict, the value is kept and the repeat reported
-    assert codes(result) == ["duplicate_value_same"]
+    # "Thu nhập" names indicator 10 again, empty: no conflict, the value is kept and the blank repeat reported
+    assert codes(result) == ["duplicate_value_blank"]
     assert got[("0101", 2021, "10")] == 41.5
 
 
@@ -46,7 +46,7 @@ def test_bad_values_rejected_with_reason(tmp_path, criteria):
         ["out_of_range", "not_a_number", "not_a_boolean", "unknown_indicator", "unknown_village", "invalid_year"])
     problem = result.problems.set_index("code").loc["out_of_range"]
     assert (problem["file"], problem["sheet"], problem["row"], problem["column"], problem["value"]) == \
-        ("a.xlsx", "Số liệu", 2, "Giá trị", "105")
+        ("a.xlsx", "Số liệu", 2, "D – Giá trị", "105")
     assert problem["fix_vi"] and problem["fix_en"]
 
 
@@ -79,7 +79,7 @@ def test_duplicates_same_value_kept_once_conflicting_rejected(tmp_path, criteria
     assert got == {("0101", 2021, "2.1"): 70.0}
     assert sorted(result.rejected_values["reason"]) == ["duplicate_value", "duplicate_value", "duplicate_value_same"]
     assert result.summary["values"] == {"input": 4, "clean": 1, "clean_present": 1, "clean_missing": 0,
-                                        "rejected": 3}
+                                        "rejected": 3, "set_aside": 0}
 
 
 def test_wide_rows_matched_by_name_and_commune(tmp_path, criteria):
@@ -94,7 +94,7 @@ def test_wide_rows_matched_by_name_and_commune(tmp_path, criteria):
     assert result.rejected_values["reason"].tolist() == ["unknown_village", "unknown_village"]
     legacy = result.changes[result.changes["rule"] == "legacy_tcvn3"]
     assert legacy[["row", "column", "before", "after", "count"]].values.tolist() == [
-        [2, "5", from_unicode("Đạt", "tcvn3"), "Đạt", 1]]  # the value cell's conversion is in the changes log
+        [2, "D – 5", from_unicode("Đạt", "tcvn3"), "Đạt", 1]]  # the value cell's conversion is in the changes log
 
 
 def test_legacy_value_cells_are_logged_once_per_text_and_column(tmp_path, criteria):
@@ -103,8 +103,8 @@ def test_legacy_value_cells_are_logged_once_per_text_and_column(tmp_path, criter
                    ["0101", 2024, "19.1", from_unicode("Chưa đạt", "tcvn3")])
     assert _value_map(result) == {("0101", 2024, "5"): 1.0, ("0102", 2024, "5"): 1.0, ("0101", 2024, "19.1"): 0.0}
     legacy = result.changes[result.changes["rule"] == "legacy_tcvn3"].sort_values("row")
-    assert legacy[["row", "column", "after", "count"]].values.tolist() == [[2, "Giá trị", "Đạt", 2],
-                                                                          [4, "Giá trị", "Chưa đạt", 1]]
+    assert legacy[["row", "column", "after", "count"]].values.tolist() == [[2, "D – Giá trị", "Đạt", 2],
+                                                                          [4, "D – Giá trị", "Chưa đạt", 1]]
 
 
 def test_unknown_wide_column_is_accounted_for(tmp_path, criteria):
@@ -112,9 +112,10 @@ def test_unknown_wide_column_is_accounted_for(tmp_path, criteria):
                                      "2024": [["Mã làng", "2.1", "Chỉ số lạ"], ["0101", 80, 3], ["0102", 70, None]]})
     result = clean(tmp_path, criteria)
     assert codes(result) == ["unknown_column"]
-    assert result.problems.loc[0, "column"] == "Chỉ số lạ"
-    assert result.summary["values"]["input"] == 3  # two indicator cells and the one filled unknown cell
-    assert result.summary["values"]["rejected"] == 1
+    assert result.problems.loc[0, "column"] == "C – Chỉ số lạ"  # the Excel column letter and its header
+    assert result.summary["values"]["input"] == 4  # two indicator cells and both cells of the unknown column
+    assert result.summary["values"]["rejected"] == 2
+    assert result.rejected_values["cell"].tolist() == ["3", ""]
 
 
 def test_no_year_anywhere(tmp_path, criteria):

@@ -36,7 +36,7 @@ def test_unknown_commune_is_reported_not_invented(tmp_path, criteria):
     assert result.villages["village_code"].tolist() == ["0102"]
     assert codes(result) == ["unknown_commune"]
     problem = result.problems.iloc[0]
-    assert (problem["row"], problem["column"], problem["value"]) == (2, "Xã", "Ia Krá")
+    assert (problem["row"], problem["column"], problem["value"]) == (2, "C – Xã", "Ia Krá")
     assert "Ia Krái" in problem["problem_en"]  # the close match is suggested
     assert result.rejected_villages["reason"].tolist() == ["unknown_commune"]
 

@@ -7,7 +7,9 @@ cells holding a few hundred distinct strings costs a few hundred parses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from ntm_analysis.raw.tables import Table
 from ntm_analysis.core.legacy_encoding import repair_legacy
 from ntm_analysis.core.vn_numbers import Reading, number_convention, parse_bool, parse_number, parse_percent
 from ntm_analysis.raw.quality_log import Location, QualityLog
-from ntm_analysis.core.vietnamese import clean_text, nfc
+from ntm_analysis.core.vietnamese import clean_text, fold, nfc
 
 Parser = Callable[[object], Reading]
 
@@ -155,17 +157,30 @@ def _repair_cell(cell: object) -> object:
     return clean_text(repair_legacy(cell)[0]) if isinstance(cell, str) else cell
 
 
-def parser_for(kind: str, unit: str, cells: pd.Series) -> Parser:
+def parser_for(kind: str, unit: str, cells: pd.Series, plausible: tuple[float, float] | None = None) -> Parser:
     """The reader for an indicator or field: booleans, percentages or plain numbers.
 
     For numbers the column's convention (Vietnamese, English or mixed) is read from the column itself.
+    ``plausible`` is the indicator's plausible range (percent); when given, a value below 1 is flagged as a
+    probable fraction only if it lies outside that range while a hundred times it lies inside.
     """
     if kind == "boolean" or unit == "boolean":
         return parse_bool
     convention = number_convention(cells.dropna().drop_duplicates())
     if unit == "percent":
-        return lambda raw: parse_percent(raw, convention)
+        if plausible is None:
+            return lambda raw: parse_percent(raw, convention)
+        return lambda raw: _fraction_if_implausible(parse_percent(raw, convention), plausible)
     return lambda raw: parse_number(raw, convention)
+
+
+def _fraction_if_implausible(reading: Reading, plausible: tuple[float, float]) -> Reading:
+    """Drop the probable-fraction warning where the value itself is a plausible percentage."""
+    low, high = plausible
+    if reading.problem == "probable_fraction" and not (low <= reading.value * 100 <= high and
+                                                        not low <= reading.value <= high):
+        return Reading(reading.value)
+    return reading
 
 
 def _where(table: Table, row: object, column: str) -> Location:
@@ -181,3 +196,19 @@ def report_readings(readings: pd.DataFrame, cells: pd.Series, rows: pd.Series, t
                                           cells.reindex(readings.index).to_numpy()[has_problem],
                                           rows.reindex(readings.index).to_numpy()[has_problem]):
         log.problem(problem, _where(table, row, column), cell, detail=detail)
+
+
+def with_context_commune(table: Table, communes: list[str], log: QualityLog) -> Table:
+    """A table without a commune column takes the one of ``communes`` its sheet name, title or file name
+    names (a district workbook with a sheet per commune); the choice is listed in the changes log."""
+    if "commune" in table.frame.columns or table.frame.empty:
+        return table
+    for text in [table.sheet, table.title, table.file.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")]:
+        key = fold(text or "")
+        found = [c for c in communes if re.search(rf"(?<!\w){re.escape(fold(c))}(?!\w)", key)]
+        if len(found) == 1:
+            log.change(Location(table.file, table.sheet, int(table.frame["row"].min()), "Xã"), "commune_from_sheet",
+                       text, found[0], len(table.frame))
+            return replace(table, frame=table.frame.assign(commune=found[0]),
+                           headers={**table.headers, "commune": f"Xã (từ tên trang / from the sheet: {text})"})
+    return table

@@ -60,7 +60,7 @@ def clean_raw_folder(raw_dir: Path, criteria: CriteriaSet, admin: pd.DataFrame, 
     village_tables = [t for t in tables if t.kind == "villages"]
     value_tables = [t for t in tables if t.kind in {"long", "wide"}]
     villages, rejected_villages = clean_villages(village_tables, admin, plan, log)
-    values, rejected_values = clean_values(value_tables, villages, criteria, log)
+    values, rejected_values = clean_values(value_tables, villages, criteria, log, rejected_villages)
     result = CleanResult(villages, values, rejected_villages, rejected_values, log.problem_table(),
                          log.change_table())
     result.summary = _summary(result, files, tables, raw_dir, criteria)
@@ -74,6 +74,7 @@ def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_di
     cells_in = sum(len(t.frame) * (len(t.indicator_columns) if t.kind == "wide" else 1)
                    + sum(len(c) for c in t.unknown_columns.values())
                    for t in tables if t.kind in {"long", "wide"})
+    set_aside = sum(t.set_aside_cells for t in tables)  # titles, subtotals, footers …: reported, not read
     severity = result.problems["severity"].value_counts()
     return {
         "criteria_set": criteria.id,
@@ -83,7 +84,7 @@ def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_di
         "tables": {kind: sum(t.kind == kind for t in tables) for kind in ["villages", "long", "wide"]},
         "village_rows": {"input": village_rows_in, "clean": len(result.villages),
                          "rejected": len(result.rejected_villages)},
-        "values": {"input": cells_in, "clean": len(result.values),
+        "values": {"input": cells_in + set_aside, "clean": len(result.values), "set_aside": set_aside,
                    "clean_present": int(result.values["value"].notna().sum()),
                    "clean_missing": int(result.values["value"].isna().sum()),
                    "rejected": len(result.rejected_values)},
@@ -97,9 +98,10 @@ def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_di
 def _check_conservation(summary: dict) -> None:
     for what in ["village_rows", "values"]:
         counts = summary[what]
-        if counts["input"] != counts["clean"] + counts["rejected"]:
+        if counts["input"] != counts["clean"] + counts["rejected"] + counts.get("set_aside", 0):
             raise ConservationError(f"{what}: {counts['input']} read but {counts['clean']} clean + "
-                                    f"{counts['rejected']} rejected; please report this bug")
+                                    f"{counts['rejected']} rejected + {counts.get('set_aside', 0)} set aside; "
+                                    "please report this bug")
 
 
 def conservation_lines(summary: dict) -> list[str]:
@@ -109,7 +111,8 @@ def conservation_lines(summary: dict) -> list[str]:
         f"Làng / villages: {r['input']} dòng đọc / rows read = {r['clean']} sạch / clean + "
         f"{r['rejected']} loại / rejected",
         f"Giá trị / values: {v['input']} ô đọc / cells read = {v['clean']} sạch / clean "
-        f"({v['clean_missing']} để trống / empty) + {v['rejected']} loại / rejected",
+        f"({v['clean_missing']} để trống / empty) + {v['rejected']} loại / rejected + "
+        f"{v.get('set_aside', 0)} để riêng / set aside (tiêu đề, dòng cộng, chữ ký / titles, subtotals, footers)",
         f"Vấn đề / problems: {summary['problems']['error']} lỗi / errors, "
         f"{summary['problems']['warning']} cảnh báo / warnings; {summary['changes']} ô được sửa / cells rewritten",
     ]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ntm_analysis.clean.cells import (from_distinct, log_legacy_cells, parser_for, read_code, read_distinct,
-                                   tidy_text)
+                                   tidy_text, with_context_commune)
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.reference.criteria import VOCABULARY
 from ntm_analysis.raw.tables import Table
@@ -33,10 +33,17 @@ KEPT_COLUMNS = [*VALUE_COLUMNS, "cell"]  # while cleaning, the raw cell travels 
 WARNINGS_KEEP_VALUE = {"probable_fraction"}
 
 
-def clean_values(tables: list[Table], villages: pd.DataFrame, criteria: CriteriaSet,
-                 log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean every long or wide table against ``villages``; return (values, rejected values)."""
-    parts = [_read_table(table, villages, criteria, log) for table in tables]
+def clean_values(tables: list[Table], villages: pd.DataFrame, criteria: CriteriaSet, log: QualityLog,
+                 rejected_villages: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean every long or wide table against ``villages``; return (values, rejected values).
+
+    ``rejected_villages`` (columns ``village_code, village_name, file, sheet, row, reason``) lets a value
+    of a village whose row was rejected say so, rather than that the village is unknown.
+    """
+    index = _VillageIndex.of(villages, rejected_villages)
+    communes = sorted(set(villages["commune"].dropna()))
+    parts = [_read_table(with_context_commune(table, communes, log) if "village_code" not in table.frame.columns
+                         else table, index, criteria, log) for table in tables]
     values = pd.concat([p[0] for p in parts], ignore_index=True) if parts else _empty(KEPT_COLUMNS)
     rejected = [p[1] for p in parts]
     values, out_of_range = _check_ranges(values, criteria, log)
@@ -81,7 +88,7 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------- one table
 
 
-def _read_table(table: Table, villages: pd.DataFrame, criteria: CriteriaSet,
+def _read_table(table: Table, villages: _VillageIndex, criteria: CriteriaSet,
                 log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Resolve each row's village and year, melt to one cell per row, then read every cell."""
     where = Location(table.file, table.sheet)
@@ -117,7 +124,7 @@ def _split(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> tuple[pd.DataFr
     return frame[mask], frame[~mask]
 
 
-def _resolve_rows(table: Table, villages: pd.DataFrame, log: QualityLog) -> pd.DataFrame:
+def _resolve_rows(table: Table, villages: _VillageIndex, log: QualityLog) -> pd.DataFrame:
     """Per table row: ``row``, ``village_code``, ``year``, ``note`` and ``row_reason`` (a problem or NA)."""
     frame, rows = table.frame, table.frame["row"]
     out = pd.DataFrame({"row": rows}, index=frame.index)
@@ -134,13 +141,12 @@ def _resolve_rows(table: Table, villages: pd.DataFrame, log: QualityLog) -> pd.D
 
 
 def _match_villages(code: pd.Series, name: pd.Series, commune: pd.Series, table: Table,
-                    villages: pd.DataFrame, log: QualityLog) -> tuple[pd.Series, pd.Series]:
+                    index: _VillageIndex, log: QualityLog) -> tuple[pd.Series, pd.Series]:
     """Village codes for each row: by code when given, else by (commune, name) or a unique name.
 
     Each distinct (code, name, commune) is resolved once; problems are reported on every row concerned.
     """
     group, first = _distinct_rows([code, name, commune])
-    index = _VillageIndex.of(villages)
     outcomes = [_resolve_village(*key, index)
                 for key in zip(*(column.take(first).to_numpy(dtype=object) for column in [code, name, commune]))]
     resolved = from_distinct([found for found, _, _ in outcomes], group, code.index)
@@ -187,8 +193,8 @@ def _report_village(problem: str | None, detail: str | None, row: int, code: obj
     """Log what ``_resolve_village`` found wrong with one row."""
     if problem == "missing_required_value":
         log.problem(problem, _loc(table, row, "village_code"))
-    elif problem == "unknown_village" and pd.notna(code):
-        log.problem(problem, _loc(table, row, "village_code"), code)
+    elif problem in {"unknown_village", "village_code_leading_zero", "village_row_rejected"} and pd.notna(code):
+        log.problem(problem, _loc(table, row, "village_code"), code, detail=detail or "")
     elif problem:
         log.problem(problem, _loc(table, row, "village_name"), name, detail=detail or "")
     else:
@@ -197,18 +203,42 @@ def _report_village(problem: str | None, detail: str | None, row: int, code: obj
 
 @dataclass
 class _VillageIndex:
-    """The villages table prepared for matching: commune by code, (code, commune) by folded name.
+    """The villages table prepared for matching: commune by code, (code, commune) by folded name, and
+    the rejected village rows (code or folded name -> where and why) to name them in messages.
 
-    Folded texts are remembered while the index lives (one table): the same names and communes recur.
+    Folded texts are remembered while the index lives: the same names and communes recur.
     """
 
     villages: pd.DataFrame
     commune_of: dict[str, str]
+    rejected: pd.DataFrame
     _folded: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, villages: pd.DataFrame) -> _VillageIndex:
-        return cls(villages, dict(zip(villages["village_code"], villages["commune"])))
+    def of(cls, villages: pd.DataFrame, rejected: pd.DataFrame | None = None) -> _VillageIndex:
+        rejected = rejected if rejected is not None else pd.DataFrame(
+            columns=["village_code", "village_name", "file", "sheet", "row", "reason"])
+        return cls(villages, dict(zip(villages["village_code"], villages["commune"])), rejected)
+
+    @cached_property
+    def without_zeros(self) -> dict[str, list[str]]:
+        """Codes with leading zeros by the code Excel leaves of them ("0907" under "907")."""
+        found: dict[str, list[str]] = {}
+        for code in self.commune_of:
+            if isinstance(code, str) and code.startswith("0") and code.lstrip("0"):
+                found.setdefault(code.lstrip("0"), []).append(code)
+        return found
+
+    @cached_property
+    def rejected_rows(self) -> dict[str, str]:
+        """Where and why each rejected village row was rejected, by code and by folded name."""
+        found: dict[str, str] = {}
+        for rec in self.rejected.to_dict("records"):
+            place = f"{rec['reason']}: {rec['file']} {rec['sheet']} #{rec['row']}".replace("  ", " ")
+            for key in [rec["village_code"], self.fold(rec["village_name"]) if pd.notna(rec["village_name"]) else None]:
+                if pd.notna(key) and key not in found:
+                    found[key] = place
+        return found
 
     @cached_property
     def by_name(self) -> dict[str, list[tuple[str, str]]]:
@@ -237,18 +267,31 @@ def _resolve_village(code: object, name: object, commune: object,
         return pd.NA, "missing_required_value", None
     if pd.notna(code):
         if code not in index.commune_of:
-            return pd.NA, "unknown_village", None
+            return (pd.NA, *_unknown_code(code, index))
         found = (code, index.commune_of[code])
     else:
         matches = index.by_name.get(index.fold(name), [])
         if pd.notna(commune) and len(matches) > 1:
             matches = [m for m in matches if index.fold(m[1]) == index.commune_key(commune)]
+        if not matches and index.fold(name) in index.rejected_rows:
+            return pd.NA, "village_row_rejected", index.rejected_rows[index.fold(name)]
         if len(matches) != 1:
             return pd.NA, "ambiguous_village" if matches else "unknown_village", ", ".join(m[0] for m in matches)
         found = matches[0]
     if pd.notna(commune) and index.commune_key(commune) != index.fold(found[1]):
         return found[0], None, f"{found[0]} ({found[1]})"
     return found[0], None, None
+
+
+def _unknown_code(code: str, index: _VillageIndex) -> tuple[str, str | None]:
+    """Why a code is not in the villages table: its row was rejected, it lost its leading zeros, or unknown."""
+    if code in index.rejected_rows:
+        return "village_row_rejected", index.rejected_rows[code]
+    if candidates := index.without_zeros.get(code.lstrip("0")):
+        return "village_code_leading_zero", " / ".join(candidates)
+    if code.lstrip("0") != code and code.lstrip("0") in index.commune_of:  # the villages table lost them
+        return "village_code_leading_zero", code.lstrip("0")
+    return "unknown_village", None
 
 
 def _read_years(table: Table, log: QualityLog) -> tuple[pd.Series, pd.Series]:
@@ -349,7 +392,7 @@ def _read_cells(cells: pd.DataFrame, table: Table, criteria: CriteriaSet,
     for code, where in _groups(cells["indicator_code"]):
         indicator = criteria.indicator(code)
         group = raw[where]
-        parser = parser_for(indicator.kind, indicator.unit, pd.Series(group, dtype=object))
+        parser = parser_for(indicator.kind, indicator.unit, pd.Series(group, dtype=object), indicator.plausible)
         value[where], problem[where], detail[where] = read_distinct(group, parser)
     _report_cells(problem, detail, raw, cells, table, log)
     log_legacy_cells(raw, cells["row"].to_numpy(), cells["column"].to_numpy(dtype=object), table, log)
@@ -378,11 +421,11 @@ def _report_cells(problem: np.ndarray, detail: np.ndarray, raw: np.ndarray, cell
 
 
 def _unknown_column_cells(table: Table, log: QualityLog) -> pd.DataFrame:
-    """Cells of unrecognised columns in a values table: rejected, one problem per column."""
+    """Cells of unrecognised columns in a values table, blank ones too: rejected, one problem per column."""
     for header, cells in table.unknown_columns.items():
-        log.problem("unknown_column", Location(table.file, table.sheet, None, header), count=len(cells))
+        log.problem("unknown_column", Location(table.file, table.sheet, None, header), count=int(cells.notna().sum()))
     parts = [pd.DataFrame({"file": table.file, "sheet": table.sheet, "row": cells.index.astype("int64"),
-                           "column": header, "cell": cells.map(str).to_numpy(), "reason": "unknown_column"})
+                           "column": header, "cell": cells.map(_cell_text).to_numpy(), "reason": "unknown_column"})
              for header, cells in table.unknown_columns.items()]
     return pd.concat(parts, ignore_index=True) if parts else _empty(REJECTED_VALUE_COLUMNS)
 
@@ -461,10 +504,12 @@ def _resolve_duplicates(values: pd.DataFrame, log: QualityLog) -> tuple[pd.DataF
         losers = group.index if conflict else group.index[1:]
         for idx in losers:
             rec = values.loc[idx]
-            log.problem("duplicate_value" if conflict else "duplicate_value_same",
-                        Location(rec["file"], rec["sheet"], int(rec["row"]), rec["column"]), rec["cell"],
+            reason = ("duplicate_value" if conflict else
+                      "duplicate_value_blank" if pd.isna(rec["value"]) != pd.isna(group["value"].iloc[0])
+                      else "duplicate_value_same")
+            log.problem(reason, Location(rec["file"], rec["sheet"], int(rec["row"]), rec["column"]), rec["cell"],
                         detail=detail)
             drop.append(idx)
-            reasons.append("duplicate_value" if conflict else "duplicate_value_same")
+            reasons.append(reason)
     rejected = _as_rejected(values.loc[drop], reasons)
     return values.drop(index=drop), rejected

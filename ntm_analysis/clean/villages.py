@@ -7,8 +7,9 @@ commune list), ``district``, ``province``, ``threshold_group`` and
 ``ethnic_minority_share`` (percent), ``commune_target_year``, ``plan_category`` (commune_linked /
 border / other) and ``plan_category_source``, ``note``, and the source ``file, sheet, row``.
 
-Rejected rows (``REJECTED_VILLAGE_COLUMNS``): ``file, sheet, row, village_code, village_name, commune,
-reason`` (a problem code); the quality log says why and how to fix it.
+Rejected rows (``REJECTED_VILLAGE_COLUMNS``): ``file, sheet, row, village_code, village_name, commune``
+(as typed, tidied, never matched), ``reason`` (a problem code) and ``fields_as_typed`` (the row's other
+cells as typed: "E – Số hộ: 120; F – Số khẩu: 540"); the quality log says why and how to fix it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pandas as pd
 from ntm_analysis.reference.admin_units import commune_lookup
 from ntm_analysis.reference.plan import category_lookup
 from ntm_analysis.clean.cells import (log_legacy_cells, map_distinct, parse_cells, parser_for, read_code,
-                                   report_readings, tidy_text)
+                                   report_readings, tidy_text, with_context_commune)
 from ntm_analysis.raw.tables import Table
 from ntm_analysis.raw.quality_log import Location, QualityLog
 from ntm_analysis.clean.schemas import VILLAGES, failing_cells, report_out_of_range
@@ -31,12 +32,15 @@ VILLAGE_COLUMNS = ["village_code", "village_name", "commune", "commune_code", "c
                    "province", "threshold_group", "threshold_group_source", "border_commune", "households",
                    "population", "ethnic_minority_share", "commune_target_year", "plan_category",
                    "plan_category_source", "road_km", "lane_km", "livestock_households", "note", "file", "sheet", "row"]
-REJECTED_VILLAGE_COLUMNS = ["file", "sheet", "row", "village_code", "village_name", "commune", "reason"]
+REJECTED_VILLAGE_COLUMNS = ["file", "sheet", "row", "village_code", "village_name", "commune", "reason",
+                            "fields_as_typed"]
 REQUIRED = ["village_code", "village_name", "commune"]
 TEXT_FIELDS = ["village_name", "commune", "district", "province", "threshold_group", "plan_category", "note"]
 NUMBER_FIELDS = {"households": "count", "population": "count", "ethnic_minority_share": "percent",
                  "commune_target_year": "count", "border_commune": "boolean", "road_km": "count", "lane_km": "count",
                  "livestock_households": "count"}
+TYPED_COMMUNE = "commune_as_typed"
+TYPED_FIELDS = "fields_as_typed"
 ETHNIC_MINORITY_AREA_SHARE = 15.0  # percent of households; national rule, Decision 33/2020/QĐ-TTg
 
 
@@ -49,7 +53,7 @@ def clean_villages(tables: list[Table], admin: pd.DataFrame, plan: dict,
         read.append(frame)
         rejected.append(bad)
     villages = pd.concat(read, ignore_index=True) if read else _empty_read()
-    villages, duplicates = _resolve_duplicates(villages, log)
+    villages, duplicates = _resolve_duplicates(villages, {(t.file, t.sheet): t.headers for t in tables}, log)
     villages = _derive(villages, admin, plan)
     villages = _validate(villages, tables, log)
     rejected = pd.concat([*rejected, duplicates], ignore_index=True) if rejected or len(duplicates) else None
@@ -65,6 +69,7 @@ def _empty_read() -> pd.DataFrame:
 
 def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
                 log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = with_context_commune(table, admin["commune"].tolist(), log)
     frame, rows = table.frame, table.frame["row"]
     missing = [name for name in REQUIRED if name not in frame.columns]
     if missing:
@@ -88,6 +93,8 @@ def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
         column = next(name for name in REQUIRED if pd.isna(out.at[idx, name]))
         log.problem("missing_required_value", Location(table.file, table.sheet, int(rows[idx]),
                                                        table.headers[column]))
+    out[TYPED_COMMUNE] = out["commune"]  # rejected rows keep the commune as typed, and their other cells
+    out[TYPED_FIELDS] = _as_typed(frame, table)
     out["commune"], unknown = _match_communes(out, table, admin, log)
     bad = blank | unknown
     return out[~bad], _rejected(table, out[bad].assign(reason=["missing_required_value" if b else "unknown_commune"
@@ -95,11 +102,25 @@ def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
 
 
 def _rejected(table: Table, frame: pd.DataFrame, reason: str | None = None) -> pd.DataFrame:
+    """Rejected rows with their code, name and commune as typed (tidied, never matched) and their other
+    cells as typed."""
     out = pd.DataFrame({"file": table.file, "sheet": table.sheet, "row": frame["row"]}, index=frame.index)
+    if TYPED_COMMUNE in frame.columns:
+        frame = frame.assign(commune=frame[TYPED_COMMUNE])
     for name in ["village_code", "village_name", "commune"]:
         out[name] = frame[name].astype("string") if name in frame.columns else pd.NA
     out["reason"] = frame["reason"] if reason is None else reason
+    out[TYPED_FIELDS] = frame[TYPED_FIELDS] if TYPED_FIELDS in frame.columns else _as_typed(frame, table)
     return out
+
+
+def _as_typed(frame: pd.DataFrame, table: Table) -> pd.Series:
+    """Each row's cells other than code, name and commune, as typed: "E – Số hộ: 120; F – Số khẩu: 540"."""
+    others = [c for c in frame.columns if c not in {"row", *REQUIRED}]
+    texts = [[f"{table.headers.get(c, c)}: {v}" if pd.notna(v) else None for v in frame[c].tolist()]
+             for c in others]
+    return pd.Series(["; ".join(t for t in row if t) for row in zip(*texts)] if others else "",
+                     index=frame.index, dtype="string")
 
 
 def _match_communes(out: pd.DataFrame, table: Table, admin: pd.DataFrame,
@@ -132,9 +153,12 @@ def _read_category(out: pd.DataFrame, table: Table, plan: dict, log: QualityLog)
     return ids.astype("string")
 
 
-def _resolve_duplicates(villages: pd.DataFrame, log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A code given twice: identical rows are kept once (warning); differing rows all rejected (error)."""
-    content = [c for c in villages.columns if c not in {"file", "sheet", "row"}]
+def _resolve_duplicates(villages: pd.DataFrame, headers: dict, log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A code given twice: identical rows are kept once (warning); differing rows all rejected (error).
+
+    ``headers`` gives each table's column labels by (file, sheet), to name the code column in messages.
+    """
+    content = [c for c in villages.columns if c not in {"file", "sheet", "row", TYPED_COMMUNE, TYPED_FIELDS}]
     dup = villages["village_code"].duplicated(keep=False)
     keep = ~dup
     rejected = []
@@ -143,18 +167,21 @@ def _resolve_duplicates(villages: pd.DataFrame, log: QualityLog) -> tuple[pd.Dat
         if len(group[content].astype(str).drop_duplicates()) == 1:
             keep[group.index[0]] = True
             for idx in group.index[1:]:
-                _log_row(log, "duplicate_village_row", villages.loc[idx], code, places)
+                _log_row(log, "duplicate_village_row", villages.loc[idx], code, places, headers)
                 rejected.append(villages.loc[[idx]].assign(reason="duplicate_village_row"))
         else:
             for idx in group.index:
-                _log_row(log, "duplicate_village", villages.loc[idx], code, places)
+                _log_row(log, "duplicate_village", villages.loc[idx], code, places, headers)
             rejected.append(group.assign(reason="duplicate_village"))
     bad = (pd.concat(rejected) if rejected else pd.DataFrame(columns=[*villages.columns, "reason"]))
+    if TYPED_COMMUNE in bad.columns:
+        bad = bad.assign(commune=bad[TYPED_COMMUNE])
     return villages[keep], bad.reindex(columns=REJECTED_VILLAGE_COLUMNS)
 
 
-def _log_row(log: QualityLog, code: str, rec: pd.Series, value: str, detail: str) -> None:
-    log.problem(code, Location(rec["file"], rec["sheet"], int(rec["row"]), "village_code"), value, detail=detail)
+def _log_row(log: QualityLog, code: str, rec: pd.Series, value: str, detail: str, headers: dict) -> None:
+    column = headers.get((rec["file"], rec["sheet"]), {}).get("village_code", "village_code")
+    log.problem(code, Location(rec["file"], rec["sheet"], int(rec["row"]), column), value, detail=detail)
 
 
 def _derive(villages: pd.DataFrame, admin: pd.DataFrame, plan: dict) -> pd.DataFrame:

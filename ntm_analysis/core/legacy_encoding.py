@@ -271,6 +271,47 @@ def repair_legacy(text: str) -> tuple[str, str | None]:
     return to_unicode(text, encoding), encoding
 
 
+_CANDIDATE_CHARS = {"tcvn3": _TCVN3_CODES, "vni": frozenset("".join(_VNI_TO_UNICODE)) - frozenset("aeiouyAEIOUY")}
+SHEET_EVIDENCE = 2  # cells detected on their own before a sheet counts as typed in a legacy encoding
+
+
+def is_candidate(text: str, encoding: str) -> bool:
+    """Whether ``text`` could be ``encoding``: it holds one of its codes and no letter beyond Latin-1 (which
+    only Unicode has)."""
+    chars = _CANDIDATE_CHARS[encoding]
+    return any(ch in chars for ch in text) and not any(ch.isalpha() and ord(ch) > 0xFF for ch in text)
+
+
+def sheet_encoding(texts: list[str]) -> str | None:
+    """The legacy encoding a sheet is typed in, from the evidence of all its distinct texts; None if Unicode.
+
+    A sheet counts as TCVN3 (or VNI) when at least ``SHEET_EVIDENCE`` of its texts are detected as such on
+    their own (:func:`detect_legacy`), more than of the other encoding, and they are at least half of
+    the texts that could be that encoding at all. Short cells that say too little on their own ("Sè hé",
+    "Vônih") can then be read in the sheet's encoding (:func:`convert_in_sheet`).
+    """
+    detected = [detect_legacy(t) for t in texts]
+    counts = {e: detected.count(e) for e in ENCODINGS}
+    best = max(ENCODINGS, key=lambda e: counts[e])
+    other = counts["vni" if best == "tcvn3" else "tcvn3"]
+    candidates = sum(is_candidate(t, best) for t in texts)
+    if counts[best] < SHEET_EVIDENCE or counts[best] <= other or 2 * counts[best] < candidates:
+        return None
+    return best
+
+
+def convert_in_sheet(text: str, encoding: str) -> str | None:
+    """``text`` read in the sheet's ``encoding`` when it says too little on its own ("Sè hé" -> "Số hộ").
+
+    None when the text cannot be that encoding or the converted text does not read as Vietnamese. The
+    caller decides from the text's row and column that the text was typed with the sheet's legacy font.
+    """
+    if not is_candidate(text, encoding):
+        return None
+    converted = to_unicode(text, encoding)
+    return converted if converted != nfc(text) and _plausible(converted) else None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a CSV file's bytes to NFC text; never raises.
 

@@ -46,7 +46,7 @@ _TOP_KEYS = (
 _GROUP_KEYS = ("id", "name_vi", "name_en")
 _CRITERION_KEYS = ("number", "name_vi", "name_en", "indicators")
 _INDICATOR_KEYS = ("code", "name_vi", "name_en", "unit", "kind", "direction", "provenance")
-_INDICATOR_OPTIONAL = ("threshold", "thresholds", "provenance_note", "aliases")
+_INDICATOR_OPTIONAL = ("threshold", "thresholds", "provenance_note", "aliases", "plausible")
 
 _CODE = re.compile(r"\d+(?:\.\d+)?")
 # A header that starts with a code, after `fold`: "2.1", "2,1", "tc 2.1", "chi tieu 2.1: ...".
@@ -92,6 +92,7 @@ class Indicator:
     provenance: str
     provenance_note: str = ""
     aliases: tuple[str, ...] = ()
+    plausible: tuple[float, float] | None = None  # range of values met in practice (optional, data only)
 
     @property
     def verified(self) -> bool:
@@ -364,13 +365,31 @@ def _parse_indicator(
     thresholds = _parse_thresholds(raw, unit, kind, group_ids, where, faults)
     note = _text(raw, "provenance_note", where, faults, required=False)
     aliases = _parse_aliases(raw, where, faults)
+    plausible = _parse_plausible(raw, unit, where, faults)
     if len(faults) > before or code is None or number is None:
         return None
     return Indicator(
         code, number, *names, unit=unit, kind=kind, direction=direction,
         thresholds=MappingProxyType(thresholds), provenance=provenance, provenance_note=note,
-        aliases=aliases,
+        aliases=aliases, plausible=plausible,
     )
+
+
+def _parse_plausible(raw: dict, unit: Any, where: str, faults: list[str]) -> tuple[float, float] | None:
+    """The optional ``plausible: [low, high]`` range, inside the unit's range."""
+    if "plausible" not in raw:
+        return None
+    value = raw["plausible"]
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) or value[0] > value[1]):
+        faults.append(f"{where}: plausible must be [low, high] numbers, found {_show(value)}")
+        return None
+    spec = VOCABULARY["units"].get(unit) if isinstance(unit, str) else None
+    if spec and ((spec["min"] is not None and value[0] < spec["min"]) or
+                 (spec["max"] is not None and value[1] > spec["max"])):
+        faults.append(f"{where}: plausible range {value} is outside the range of unit {unit!r}")
+        return None
+    return float(value[0]), float(value[1])
 
 
 def _parse_code(raw: dict, number: int | None, where: str, faults: list[str]) -> str | None:
