@@ -66,9 +66,10 @@ def run_clean(settings: Settings, progress: bool = False) -> CleanResult:
     """
     if not Path(settings.raw).is_dir():
         raise UserError(f"Không thấy thư mục dữ liệu / raw-data folder not found: {settings.raw}")
-    result = clean_raw_folder(settings.raw, settings.criteria_set, settings.admin, settings.plan_data, progress)
+    result = clean_raw_folder(settings.raw, settings.criteria_set, settings.admin, settings.plan_data, progress,
+                              settings.commune_mapping)
     key = digest_of({"raw": result.summary["files"], "code": code_digest(),
-                     "settings": _data_digest(settings, "criteria", "plan", "admin_units")})
+                     "settings": _data_digest(settings, "criteria", "plan", "admin_units", "commune_map")})
     Catalog(settings.processed).write_stage("clean", key, clean_outputs(result))
     return result
 

@@ -21,6 +21,7 @@ from ntm_analysis.clean.villages import clean_villages
 from ntm_analysis.core.errors import InternalError
 from ntm_analysis.raw.quality_log import QualityLog
 from ntm_analysis.raw.tables import Table, list_raw_files, read_tables
+from ntm_analysis.reference.admin_units import commune_renames
 from ntm_analysis.reference.criteria import CriteriaSet
 
 SYNTHETIC_MARKER = "SYNTHETIC_DATA.md"
@@ -44,11 +45,12 @@ class CleanResult:
 
 
 def clean_raw_folder(raw_dir: Path, criteria: CriteriaSet, admin: pd.DataFrame, plan: dict,
-                     progress: bool = False) -> CleanResult:
+                     progress: bool = False, commune_map: pd.DataFrame | None = None) -> CleanResult:
     """Read every file in ``raw_dir``, clean it, and account for every row and value.
 
     ``admin``: the commune list (:func:`~ntm_analysis.reference.admin_units.load_admin_units`); ``plan``:
-    the plan (its categories and period decide derived plan categories).
+    the plan (its categories and period decide derived plan categories); ``commune_map``: old → new
+    communes (:func:`~ntm_analysis.reference.admin_units.load_commune_map`), applied on reading.
     Raises ``ConservationError`` if a value was neither kept nor rejected (a bug, checked every run).
     """
     raw_dir = Path(raw_dir)
@@ -59,8 +61,9 @@ def clean_raw_folder(raw_dir: Path, criteria: CriteriaSet, admin: pd.DataFrame, 
         tables += read_tables([path], raw_dir, criteria, log)
     village_tables = [t for t in tables if t.kind == "villages"]
     value_tables = [t for t in tables if t.kind in {"long", "wide"}]
-    villages, rejected_villages = clean_villages(village_tables, admin, plan, log)
-    values, rejected_values = clean_values(value_tables, villages, criteria, log, rejected_villages)
+    renames = commune_renames(commune_map, admin)
+    villages, rejected_villages = clean_villages(village_tables, admin, plan, log, renames)
+    values, rejected_values = clean_values(value_tables, villages, criteria, log, rejected_villages, renames)
     result = CleanResult(villages, values, rejected_villages, rejected_values, log.problem_table(),
                          log.change_table())
     result.summary = _summary(result, files, tables, raw_dir, criteria)

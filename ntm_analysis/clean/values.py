@@ -34,13 +34,15 @@ WARNINGS_KEEP_VALUE = {"probable_fraction"}
 
 
 def clean_values(tables: list[Table], villages: pd.DataFrame, criteria: CriteriaSet, log: QualityLog,
-                 rejected_villages: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 rejected_villages: pd.DataFrame | None = None,
+                 renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean every long or wide table against ``villages``; return (values, rejected values).
 
     ``rejected_villages`` (columns ``village_code, village_name, file, sheet, row, reason``) lets a value
-    of a village whose row was rejected say so, rather than that the village is unknown.
+    of a village whose row was rejected say so, rather than that the village is unknown. ``renames``
+    (folded old commune -> new commune) lets a table that names villages under their old commune find them.
     """
-    index = _VillageIndex.of(villages, rejected_villages)
+    index = _VillageIndex.of(villages, rejected_villages, renames or {})
     communes = sorted(set(villages["commune"].dropna()))
     parts = [_read_table(with_context_commune(table, communes, log) if "village_code" not in table.frame.columns
                          else table, index, criteria, log) for table in tables]
@@ -212,13 +214,15 @@ class _VillageIndex:
     villages: pd.DataFrame
     commune_of: dict[str, str]
     rejected: pd.DataFrame
+    renames: dict[str, str] = field(default_factory=dict)
     _folded: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, villages: pd.DataFrame, rejected: pd.DataFrame | None = None) -> _VillageIndex:
+    def of(cls, villages: pd.DataFrame, rejected: pd.DataFrame | None = None,
+           renames: dict[str, str] | None = None) -> _VillageIndex:
         rejected = rejected if rejected is not None else pd.DataFrame(
             columns=["village_code", "village_name", "file", "sheet", "row", "reason"])
-        return cls(villages, dict(zip(villages["village_code"], villages["commune"])), rejected)
+        return cls(villages, dict(zip(villages["village_code"], villages["commune"])), rejected, dict(renames or {}))
 
     @cached_property
     def without_zeros(self) -> dict[str, list[str]]:
@@ -256,8 +260,12 @@ class _VillageIndex:
         return self._folded[text]
 
     def commune_key(self, name: str) -> str:
-        """A commune name's matching key, without a leading "xã" / "thị trấn"."""
-        return self.fold(name).removeprefix("xa ").removeprefix("thi tran ")
+        """A commune name's matching key, without a leading "xã" / "thị trấn"; an old commune's is the key of
+        the commune it became."""
+        folded = self.fold(name)
+        if folded in self.renames:
+            folded = self.fold(self.renames[folded])
+        return folded.removeprefix("xa ").removeprefix("thi tran ")
 
 
 def _resolve_village(code: object, name: object, commune: object,

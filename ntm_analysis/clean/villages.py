@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ntm_analysis.reference.admin_units import commune_lookup
-from ntm_analysis.reference.plan import category_lookup
+from ntm_analysis.reference.plan import assignment_rules, category_lookup
 from ntm_analysis.clean.cells import (log_legacy_cells, map_distinct, parse_cells, parser_for, read_code,
                                    report_readings, tidy_text, with_context_commune)
 from ntm_analysis.raw.tables import Table
@@ -44,12 +44,17 @@ TYPED_FIELDS = "fields_as_typed"
 ETHNIC_MINORITY_AREA_SHARE = 15.0  # percent of households; national rule, Decision 33/2020/QĐ-TTg
 
 
-def clean_villages(tables: list[Table], admin: pd.DataFrame, plan: dict,
-                   log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean every villages table; return (villages, rejected rows). Every input row lands in one."""
+def clean_villages(tables: list[Table], admin: pd.DataFrame, plan: dict, log: QualityLog,
+                   renames: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean every villages table; return (villages, rejected rows). Every input row lands in one.
+
+    ``renames`` (:func:`~ntm_analysis.reference.admin_units.commune_renames`): old communes the commune list
+    no longer has -> the commune each became; a village typed under its old commune is moved to the new one
+    and the move is logged (rule ``commune_mapped``).
+    """
     read, rejected = [], []
     for table in tables:
-        frame, bad = _read_table(table, admin, plan, log)
+        frame, bad = _read_table(table, admin, plan, log, renames)
         read.append(frame)
         rejected.append(bad)
     villages = pd.concat(read, ignore_index=True) if read else _empty_read()
@@ -67,8 +72,8 @@ def _empty_read() -> pd.DataFrame:
     return pd.DataFrame(columns=[*VILLAGE_COLUMNS])
 
 
-def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
-                log: QualityLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_table(table: Table, admin: pd.DataFrame, plan: dict, log: QualityLog,
+                renames: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = with_context_commune(table, admin["commune"].tolist(), log)
     frame, rows = table.frame, table.frame["row"]
     missing = [name for name in REQUIRED if name not in frame.columns]
@@ -95,7 +100,7 @@ def _read_table(table: Table, admin: pd.DataFrame, plan: dict,
                                                        table.headers[column]))
     out[TYPED_COMMUNE] = out["commune"]  # rejected rows keep the commune as typed, and their other cells
     out[TYPED_FIELDS] = _as_typed(frame, table)
-    out["commune"], unknown = _match_communes(out, table, admin, log)
+    out["commune"], unknown = _match_communes(out, table, admin, log, renames)
     bad = blank | unknown
     return out[~bad], _rejected(table, out[bad].assign(reason=["missing_required_value" if b else "unknown_commune"
                                                                 for b in blank[bad]]))
@@ -123,11 +128,17 @@ def _as_typed(frame: pd.DataFrame, table: Table) -> pd.Series:
                      index=frame.index, dtype="string")
 
 
-def _match_communes(out: pd.DataFrame, table: Table, admin: pd.DataFrame,
-                    log: QualityLog) -> tuple[pd.Series, pd.Series]:
-    """Official commune names; spelling variants rewritten (and logged), unknown ones reported."""
+def _match_communes(out: pd.DataFrame, table: Table, admin: pd.DataFrame, log: QualityLog,
+                    renames: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Official commune names; spelling variants rewritten and old communes mapped to their new one (both
+    logged), unknown ones reported."""
     lookup = commune_lookup(admin)
     matched = map_distinct(out["commune"], lambda name: lookup.get(fold(name)))
+    mapped = map_distinct(out["commune"], lambda name: renames.get(fold(name))).where(matched.isna())
+    for (before, after), group in out[mapped.notna()].groupby([out["commune"], mapped]):
+        log.change(Location(table.file, table.sheet, int(group["row"].min()), table.headers["commune"]),
+                   "commune_mapped", before, after, len(group))
+    matched = matched.fillna(mapped)
     unknown = out["commune"].notna() & matched.isna()
     for idx in out.index[unknown]:
         name = out.at[idx, "commune"]
@@ -135,7 +146,7 @@ def _match_communes(out: pd.DataFrame, table: Table, admin: pd.DataFrame,
         hint = f" (gần giống / close to: {lookup[close[0]]})" if close else ""
         log.problem("unknown_commune", Location(table.file, table.sheet, int(out.at[idx, "row"]),
                                                 table.headers["commune"]), name, detail=hint)
-    renamed = out["commune"].notna() & matched.notna() & (out["commune"] != matched)
+    renamed = out["commune"].notna() & matched.notna() & (out["commune"] != matched) & mapped.isna()
     for (before, after), group in out[renamed].groupby([out["commune"], matched]):
         log.change(Location(table.file, table.sheet, int(group["row"].min()), table.headers["commune"]),
                    "name_matched", before, after, len(group))
@@ -191,8 +202,8 @@ def _derive(villages: pd.DataFrame, admin: pd.DataFrame, plan: dict) -> pd.DataF
     in_period = villages["commune_target_year"].between(period["start"], period["end"])
     border = villages["border_commune"].map({1.0: True, 0.0: False})
     border = border.where(border.notna(), villages["commune"].map(units["border"]))
-    derived_category = pd.Series("other", index=villages.index).mask(in_period, "commune_linked").mask(
-        border.fillna(False).astype(bool), "border")
+    derived_category = _derived_category(plan, border=border.fillna(False).astype(bool), in_period=in_period,
+                                         minority=villages["ethnic_minority_share"] >= ETHNIC_MINORITY_AREA_SHARE)
     derived_group = pd.Series("1", index=villages.index).mask(
         villages["ethnic_minority_share"] < ETHNIC_MINORITY_AREA_SHARE, "2")
     group = villages["threshold_group"].str.replace(r"(?i)^(nhóm|nhom|group)\s*", "", regex=True)
@@ -218,6 +229,19 @@ def _derive(villages: pd.DataFrame, admin: pd.DataFrame, plan: dict) -> pd.DataF
         commune=villages["commune"].astype("string"),
         row=villages["row"].astype("int64"),
     )
+
+
+def _derived_category(plan: dict, **conditions: pd.Series) -> pd.Series:
+    """The plan category of each village by the plan's assignment rules: the first category (in the plan's
+    ``assignment_order``) whose rule holds; empty where none does (``conditions``: ``border``, ``in_period``,
+    ``minority``, boolean per village)."""
+    holds = {"border_commune": conditions["border"], "commune_target_in_period": conditions["in_period"],
+             "ethnic_minority_area": conditions["minority"].fillna(False)}
+    index = conditions["border"].index
+    derived = pd.Series(pd.NA, index=index, dtype="string")
+    for category, rule in reversed(assignment_rules(plan)):  # the earlier a rule, the later it is applied
+        derived = derived.mask(holds.get(rule, pd.Series(True, index=index)).astype(bool), category)
+    return derived
 
 
 def _validate(villages: pd.DataFrame, tables: list[Table], log: QualityLog) -> pd.DataFrame:

@@ -59,6 +59,26 @@ def commune_lookup(admin: pd.DataFrame) -> dict[str, str]:
     return lookup
 
 
+def commune_renames(commune_map: pd.DataFrame | None, admin: pd.DataFrame) -> dict[str, str]:
+    """Folded old commune name (with or without "xã" / "thị trấn") and old code -> the official name of the
+    commune it became, for the old communes the commune list no longer has; empty without a map."""
+    if commune_map is None:
+        return {}
+    current = commune_lookup(admin)
+    renames = {}
+    for row in commune_map.itertuples():
+        new = current.get(fold(row.new_name)) or current.get(str(row.new_code)) or current.get(
+            fold(row.new_name).removeprefix("xa ").removeprefix("phuong ").removeprefix("thi tran "))
+        if new is None:
+            continue  # a new commune outside this commune list: its old communes stay unknown, and are reported
+        old = fold(row.old_name)
+        bare = old.removeprefix("xa ").removeprefix("thi tran ").removeprefix("phuong ")
+        for key in (old, bare, f"xa {bare}", f"thi tran {bare}", f"tt {bare}", str(row.old_code)):
+            if key and key not in current:
+                renames[key] = new
+    return renames
+
+
 def available_commune_maps() -> list[str]:
     """Ids of the commune maps shipped with the package (``commune-map-<id>.csv``)."""
     return sorted(p.stem.removeprefix("commune-map-") for p in REFERENCE_DIR.glob("commune-map-*.csv"))
