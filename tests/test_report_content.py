@@ -76,7 +76,8 @@ def test_commune_targets_count_the_commune_part_and_where_it_stands():
                            "meets_standard": [False, True, False, False, True, True, True]})
     schedule = pd.DataFrame({"village_code": ["a", "b", "c", "z"], "year": pd.array([2022, 2025, pd.NA, 2021],
                                                                                      dtype="Int64")})
-    table = rc.commune_targets(status, scope, PLAN, schedule, 2023).set_index("category")
+    targets = {"all": 30, "commune_linked": 6, "border": 6, "other": 18}  # the plan's, as DistrictResults.targets gives them
+    table = rc.commune_targets(status, scope, targets, 2020, schedule, 2023).set_index("category")
     assert table.loc["all"].to_dict() == {"district_target": 30, "villages": 3, "part": 2, "expected": 1,
                                           "reached": 1, "meeting": 2, "on_track": True}
     assert table.loc["other", ["part", "expected", "reached", "meeting"]].tolist() == [1, 0, 0, 1]  # c met at baseline

@@ -210,7 +210,9 @@ def _derive(villages: pd.DataFrame, admin: pd.DataFrame, plan: dict) -> pd.DataF
     return villages.assign(
         commune_code=villages["commune"].map(units["commune_code"]).astype("string"),
         commune_type=villages["commune"].map(units["commune_type"]).replace("", pd.NA).astype("string"),
-        district=villages["district"].fillna(villages["commune"].map(units["district"])).astype("string"),
+        # no district level since 1/7/2025: an empty district in the commune list stays empty, not ""
+        district=villages["district"].fillna(villages["commune"].map(units["district"])).replace("", pd.NA)
+        .astype("string"),
         province=villages["province"].fillna(villages["commune"].map(units["province"])).astype("string"),
         border_commune=border.astype("boolean"),
         threshold_group=group.fillna(derived_group).astype("string"),

@@ -57,7 +57,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ntm_analysis.reference.cost_rules import LEVELS, QUANTITY_COLUMNS, CostRules
-from ntm_analysis.reference.plan import PlanEstimate, PlanResources, plan_resources
+from ntm_analysis.reference.plan import PlanEstimate, PlanResources, plan_resources, villages_to_reach
 from ntm_analysis.core.i18n import message
 from ntm_analysis.core.money import add_up, allocate, check_money, format_money, split_by_shares
 from ntm_analysis.score.scoring import Scores
@@ -387,10 +387,11 @@ def target_villages(status: pd.DataFrame, plan: dict, baseline_year: int) -> pd.
     """The villages the plan targets, as the data show them.
 
     When the data reach the plan's end year: the villages not meeting the standard in the baseline
-    year that meet it in some year up to the end year (``basis`` "reached"). Otherwise: the
-    ``targets.villages_total`` villages (30) with the fewest criteria missing at baseline, then the
-    smallest distance to the standard, then the code (``basis`` "fewest_missing").
-    ``status``: ``Scores.villages``.
+    year that meet it in some year up to the end year (``basis`` "reached"). Otherwise: as many villages
+    as the plan targets (``targets.villages_total``; for a ``villages_share`` target, the villages still
+    to reach that share; without either, every village not meeting the standard) with the fewest criteria
+    missing at baseline, then the smallest distance to the standard, then the code (``basis``
+    "fewest_missing"). ``status``: ``Scores.villages``.
     """
     end = plan["period"]["end"]
     base = status[(status["year"] == baseline_year) & ~status["meets_standard"]]
@@ -404,8 +405,15 @@ def target_villages(status: pd.DataFrame, plan: dict, baseline_year: int) -> pd.
         return chosen.assign(basis="reached").astype({"reached_year": "Int64"}).sort_values(
             "village_code").reset_index(drop=True)[columns]
     chosen = base.sort_values(["criteria_missing", "distance_to_standard", "village_code"], kind="stable")
-    return (chosen.head(plan["targets"]["villages_total"]).assign(reached_year=pd.NA, basis="fewest_missing")
+    return (chosen.head(_targeted(plan, status[status["year"] == baseline_year], len(chosen)))
+            .assign(reached_year=pd.NA, basis="fewest_missing")
             .astype({"reached_year": "Int64"}).reset_index(drop=True)[columns])
+
+
+def _targeted(plan: dict, baseline: pd.DataFrame, pending: int) -> int:
+    """How many villages not meeting the standard at baseline the plan's targets ask for (all without one)."""
+    need = villages_to_reach(plan.get("targets") or {}, None, len(baseline), int(baseline["meets_standard"].sum()))
+    return pending if need is None else need
 
 
 def calibrate_unit_costs(scores: Scores, villages: pd.DataFrame, rules: CostRules, plan: dict, baseline_year: int,

@@ -110,13 +110,13 @@ def investment_figure(phased: pd.DataFrame, *, lang: str = "vi", budgets: pd.Dat
 # --- cumulative villages against the target ----------------------------------------------------------------
 
 
-def cumulative_villages(schedule: pd.DataFrame, rules: PlanRules) -> pd.DataFrame:
+def cumulative_villages(schedule: pd.DataFrame, rules: PlanRules, plan: dict) -> pd.DataFrame:
     """Villages scheduled up to each year (index, every year of the horizon) per plan category (columns,
-    in the plots' order), and ``target``: the cumulative annual minimum of ``rules``."""
+    in the plan's order), and ``target``: the cumulative annual minimum of ``rules``."""
     done = schedule[schedule["year"].notna()]
     years = list(rules.years)
     counts = pd.crosstab(done["year"].astype("int64"), done["plan_category"]).reindex(
-        index=years, columns=list(plots.CATEGORY_ORDER), fill_value=0)
+        index=years, columns=[c["id"] for c in plan["categories"]], fill_value=0)
     target = np.cumsum([rules.min_per_year.get(y, 0) for y in years])
     return counts.cumsum().assign(target=target)
 
@@ -125,15 +125,15 @@ def plot_cumulative_villages(schedule: pd.DataFrame, rules: PlanRules, *, ax: Ax
                              lang: str = "vi", plan: dict) -> Axes:
     """Stacked bars of cumulative villages per plan category and year, with the plan's target line (the
     annual minimum, cumulated); the district total above each bar."""
-    table = cumulative_villages(schedule, rules)
+    table = cumulative_villages(schedule, rules, plan)
     names = category_names(lang, plan)
     years = list(table.index)
     with plt.style.context(plots.STYLE):
         ax = ax or plt.subplots()[1]
         bottom = np.zeros(len(years))
-        for cat in plots.CATEGORY_ORDER:
+        for cat, colour in plots.category_colours(plan).items():
             heights = table[cat].to_numpy(float)
-            ax.bar(years, heights, bottom=bottom, color=plots.CATEGORY_COLOURS[cat], label=names[cat], width=0.6)
+            ax.bar(years, heights, bottom=bottom, color=colour, label=names[cat], width=0.6)
             bottom += heights
         ax.plot(years, table["target"], color=plots.TARGET_COLOUR, linestyle="--", marker="o", markersize=4,
                 label=label("target", lang))
@@ -188,10 +188,10 @@ def plot_schedule_chart(schedule: pd.DataFrame, *, ax: Axes | None = None, lang:
         if lag:
             ax.hlines(y, np.maximum(years - lag, horizon[0]), years, color=SPAN_COLOUR, linewidth=2,
                       label=label("spending", lang))
-        for cat in plots.CATEGORY_ORDER:
+        for cat, colour in plots.category_colours(plan).items():
             mask = rows["plan_category"].eq(cat).fillna(False).to_numpy()
             if mask.any():
-                ax.scatter(years[mask], y[mask], color=plots.CATEGORY_COLOURS[cat], s=24, zorder=3, label=names[cat])
+                ax.scatter(years[mask], y[mask], color=colour, s=24, zorder=3, label=names[cat])
         communes = rows["commune"].astype(object).fillna("?")
         starts = np.flatnonzero(communes.ne(communes.shift()).to_numpy())
         for start, end in zip(starts, [*starts[1:], len(rows)]):

@@ -54,8 +54,7 @@ STATUS_COLOURS = {"pass": "#2e9e5b", "fail": "#d0453a", "incomplete": "#b4b4b4"}
 STATUS_CMAP = ListedColormap([STATUS_COLOURS[s] for s in STATUS_ORDER], name="ntm_status")
 # Number of criteria a village misses: 0 (meets), 1, 2, 3, 4 or more.
 MISSING_COLOURS = ("#2e9e5b", "#fdd49e", "#fc8d59", "#e34a33", "#a50f15")
-CATEGORY_ORDER = ("commune_linked", "border", "other")
-CATEGORY_COLOURS = {"commune_linked": "#2b6ca3", "border": "#e08a1e", "other": "#7fb3d5"}
+CATEGORY_PALETTE = ("#2b6ca3", "#e08a1e", "#7fb3d5", "#5b9b5b", "#b07aa1", "#9c755f", "#bab0ac")
 TARGET_COLOUR = "#333333"
 
 
@@ -316,6 +315,11 @@ def distance_figure(status: pd.DataFrame, villages: pd.DataFrame, *, lang: str =
 
 
 
+def category_colours(plan: dict) -> dict[str, str]:
+    """Plan category id -> its colour, in the plan's order (the palette repeats past its length)."""
+    return {c["id"]: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, c in enumerate(plan["categories"])}
+
+
 def plot_progress(progress: pd.DataFrame, *, ax: Axes | None = None, lang: str = "vi",
                   plan: dict) -> Axes:
     """Stacked bars of cumulative new villages per plan category and year, with the plan's target line.
@@ -331,9 +335,9 @@ def plot_progress(progress: pd.DataFrame, *, ax: Axes | None = None, lang: str =
     with plt.style.context(STYLE):
         ax = ax or plt.subplots()[1]
         bottom = np.zeros(len(years))
-        for cat in CATEGORY_ORDER:
+        for cat, colour in category_colours(plan).items():
             heights = wide[cat].to_numpy(float) if cat in wide else np.zeros(len(years))
-            ax.bar(years, heights, bottom=bottom, color=CATEGORY_COLOURS[cat], label=names[cat], width=0.6)
+            ax.bar(years, heights, bottom=bottom, color=colour, label=names[cat], width=0.6)
             bottom += heights
         ax.plot(everything.index, everything["target_cumulative"], color=TARGET_COLOUR, linestyle="--",
                 marker="o", markersize=4, label=label("target", lang))

@@ -17,11 +17,15 @@ resources in whole đồng.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
+
+import pandas as pd
 
 from ntm_analysis.config import REFERENCE_DIR
 from ntm_analysis.core.errors import DataFileError
@@ -220,6 +224,31 @@ def _plan_estimate(item: dict, unit: str, faults: list[str]) -> PlanEstimate:
         faults.append(f"criterion {item['criterion']}: its sources add up to {format_money(stated, 'en')}, "
                       f"not {format_money(amount, 'en')}")
     return PlanEstimate(int(item["criterion"]), amount, MappingProxyType(sources), item.get("quote", ""))
+
+
+def villages_to_reach(targets: dict, category: str | None, villages: int, meeting: int) -> int | None:
+    """How many more villages the plan asks to reach the standard over its period: ``villages_total``
+    (or ``by_category[category]``); for a ``villages_share`` target, the villages still to reach that share
+    of ``villages`` when ``meeting`` already do; None when the plan sets neither."""
+    fixed = targets.get("villages_total") if category is None else (targets.get("by_category") or {}).get(category)
+    if fixed is not None:
+        return int(fixed)
+    if targets.get("villages_share") is not None:
+        return max(math.ceil(Fraction(str(targets["villages_share"])) * villages / 100) - meeting, 0)
+    return None
+
+
+def plan_targets(plan: dict, status: pd.DataFrame, villages: pd.DataFrame, baseline_year: int) -> dict[str, int | None]:
+    """The plan's target of villages to reach the standard over its period, for the whole area (``all``) and
+    per plan category (in the plan's order; None where the plan sets none), from the villages' baseline
+    status (``status``: ``village_code, year, meets_standard``; ``villages``: ``village_code, plan_category``)."""
+    targets = plan.get("targets") or {}
+    base = status[status["year"] == baseline_year].merge(villages[["village_code", "plan_category"]], on="village_code")
+    out = {"all": villages_to_reach(targets, None, len(base), int(base["meets_standard"].sum()))}
+    for category in (c["id"] for c in plan["categories"]):
+        members = base[base["plan_category"] == category]
+        out[category] = villages_to_reach(targets, category, len(members), int(members["meets_standard"].sum()))
+    return out
 
 
 def assignment_rules(plan: dict) -> list[tuple[str, str]]:

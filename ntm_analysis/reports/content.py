@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from ntm_analysis.reference.actions import actions_for
 from ntm_analysis.reference.admin_units import area_level
-from ntm_analysis.reference.plan import category_names
+from ntm_analysis.reference.plan import assignment_rules, category_names
 from ntm_analysis.score.aggregates import alkire_foster, decomposition
 from ntm_analysis.cost.annex import NUMBER_FORMATS
 from ntm_analysis.figures.costs import cost_by_criterion_figure, plan_vs_projection_figure
@@ -423,8 +423,8 @@ def commune_costs(results: DistrictResults, lang: str = "vi") -> tuple[Markdown,
 # --- 4. the commune's share of the plan's targets ----------------------------------------------------------
 
 
-def commune_targets(status: pd.DataFrame, scope: pd.DataFrame, plan: dict, schedule: pd.DataFrame,
-                    year: int) -> pd.DataFrame:
+def commune_targets(status: pd.DataFrame, scope: pd.DataFrame, targets: Mapping[str, int | None], baseline: int,
+                    schedule: pd.DataFrame, year: int) -> pd.DataFrame:
     """The scope's part of the plan's targets and where it stands in ``year``.
 
     ``status``: ``Scores.villages``; ``scope``: the commune's villages (``village_code, plan_category``);
@@ -435,8 +435,6 @@ def commune_targets(status: pd.DataFrame, scope: pd.DataFrame, plan: dict, sched
     (meeting the standard for the first time after the baseline, up to ``year``), ``meeting`` (meeting
     it in ``year``), ``on_track`` (reached ≥ expected).
     """
-    baseline = int(plan["baseline_year"])
-    targets = {"all": plan["targets"]["villages_total"], **plan["targets"]["by_category"]}
     codes = set(scope["village_code"])
     category = scope.set_index("village_code")["plan_category"].astype(object)
     rows_status = status[status["village_code"].isin(codes)]
@@ -450,11 +448,22 @@ def commune_targets(status: pd.DataFrame, scope: pd.DataFrame, plan: dict, sched
     rows = []
     for cat, target in targets.items():
         members = set(category.index) if cat == "all" else set(category.index[category == cat])
-        rows.append({"category": cat, "district_target": int(target), "villages": len(members),
+        rows.append({"category": cat, "district_target": pd.NA if target is None else int(target),
+                     "villages": len(members),
                      "part": len(part & members), "expected": len(expected & members),
                      "reached": len(reached & members), "meeting": len(meeting & members)})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows).astype({"district_target": "Int64"})
     return out.assign(on_track=out["reached"] >= out["expected"])
+
+
+def _or_dash(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def border_heading(results: DistrictResults, lang: str = "vi") -> Markdown:
+    """The border-share table's heading, with the plan's share (or that the plan sets none)."""
+    target = (results.plan.get("targets") or {}).get("border_commune_share")
+    return subheading("border_heading", lang, target=_or_dash(None if target is None else f"{target:g}"))
 
 
 def targets_section(results: DistrictResults, scope: pd.DataFrame, lang: str = "vi") -> tuple[Markdown, HTML, Markdown]:
@@ -462,10 +471,13 @@ def targets_section(results: DistrictResults, scope: pd.DataFrame, lang: str = "
     commune-target lines."""
     plan, year = results.plan, results.year
     names = {"all": text("h_all", lang), **category_names(lang, plan)}
-    quotas = ", ".join(f"{names[c]}: {q}" for c, q in plan["targets"]["by_category"].items())
-    note = paragraph(text("targets_note", lang, **results.area(lang), total=plan["targets"]["villages_total"], end=plan["period"]["end"],
-                          start=plan["period"]["start"], quotas=quotas, year=year, baseline=plan["baseline_year"]))
-    frame = commune_targets(results.scores.villages, scope, plan, results.optimum.schedule, year)
+    targets = results.targets
+    quotas = ", ".join(f"{names[c]}: {q}" for c, q in targets.items() if c != "all" and q is not None)
+    note = paragraph(text("targets_note", lang, **results.area(lang), total=_or_dash(targets["all"]),
+                          end=plan["period"]["end"], start=plan["period"]["start"], quotas=quotas or "—", year=year,
+                          baseline=results.baseline_year))
+    frame = commune_targets(results.scores.villages, scope, targets, results.baseline_year, results.optimum.schedule,
+                            year)
     frame = frame.assign(category=frame["category"].map(names))
     labels = {"category": text("h_category", lang), "district_target": text("h_district_target", lang, **results.area(lang)),
               "villages": text("h_villages", lang), "part": text("h_part", lang),
@@ -478,10 +490,12 @@ def commune_target_lines(results: DistrictResults, scope: pd.DataFrame, lang: st
     """The border-share line (the commune's share meeting the standard vs the plan's 90 %, or that it does
     not apply) and, when the commune aims at the commune standard, the year it aims at."""
     plan, year = results.plan, results.year
-    target = plan["targets"]["border_commune_share"]
+    target = (plan.get("targets") or {}).get("border_commune_share")
     border = scope["border_commune"].fillna(False).astype(bool)
     lines = []
-    if border.any():
+    if target is None:
+        pass  # the plan sets no border-commune rule
+    elif border.any():
         status = _in_scope(results.scores.villages, scope[border])
         status = status[status["year"] == year]
         if status.empty:
@@ -495,9 +509,10 @@ def commune_target_lines(results: DistrictResults, scope: pd.DataFrame, lang: st
     else:
         lines.append(text("border_no", lang, target=number(target, lang, 0)))
     target_years = scope["commune_target_year"].dropna()
-    if len(target_years):
+    linked = [c for c, rule in assignment_rules(plan) if rule == "commune_target_in_period"]
+    if len(target_years) and linked:
         lines.append(text("commune_ntm", lang, year=int(target_years.min()),
-                          category=category_names(lang, plan)["commune_linked"]))
+                          category=category_names(lang, plan)[linked[0]]))
     return lines
 
 

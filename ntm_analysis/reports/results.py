@@ -19,6 +19,7 @@ from ntm_analysis.pipeline import (baseline_year, choose_year, load_clean, run_s
                                    years_with_data)
 from ntm_analysis.reference.admin_units import area_level, area_words
 from ntm_analysis.reference.cost_rules import CostRules
+from ntm_analysis.reference.plan import plan_targets
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.schedule.planning import build_candidates, phased_investment
 from ntm_analysis.schedule.solver import PlanRules, SchedulePlan
@@ -74,6 +75,11 @@ class DistrictResults:
     @property
     def years(self) -> list[int]:
         return list(self.rules.years)
+
+    @property
+    def targets(self) -> dict[str, int | None]:
+        """The plan's targets for the whole area and per category (None where it sets none)."""
+        return plan_targets(self.plan, self.scores.villages, self.villages, self.baseline_year)
 
     def area(self, lang: str) -> dict[str, str]:
         """The words for the whole area of the reports (a district only when there is one)."""

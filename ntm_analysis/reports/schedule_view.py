@@ -31,7 +31,7 @@ from ntm_analysis.figures.schedule import (
 )
 from ntm_analysis.pipeline import baseline_year as chain_baseline_year
 from ntm_analysis.pipeline import load_clean, rule_names, run_costs, run_schedule, run_score
-from ntm_analysis.reference.plan import category_names, plan_resources
+from ntm_analysis.reference.plan import category_names, villages_to_reach, plan_resources
 from ntm_analysis.reports.notebook_inputs import (
     bullet_list,
     is_settings_baseline,
@@ -119,7 +119,11 @@ class ScheduleView:
 
     @property
     def top_n(self) -> int:
-        return int(self.plan["targets"]["villages_total"])
+        """The villages the plan targets (every candidate not yet meeting the standard when it sets no number)."""
+        pending = self.candidates[~self.candidates["meets_at_baseline"].astype(bool)]
+        need = villages_to_reach(self.plan.get("targets") or {}, None, len(self.candidates),
+                                 len(self.candidates) - len(pending))
+        return len(pending) if need is None else need
 
 
 def requested_quotas(commune_linked: int = -1, border: int = -1, other: int = -1) -> dict[str, int]:

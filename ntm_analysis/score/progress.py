@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ntm_analysis.core.i18n import message
+from ntm_analysis.reference.plan import villages_to_reach
 from ntm_analysis.reference.criteria import CriteriaSet
 
 # Open SDG / UN ESCAP progress rule: ratio of observed to required growth.
@@ -50,15 +51,21 @@ def first_meeting_year(status: pd.DataFrame) -> pd.Series:
 
 def standard_progress(status: pd.DataFrame, villages: pd.DataFrame, plan: dict) -> pd.DataFrame:
     """Villages meeting the standard per year and cumulatively, overall and by plan category, vs targets."""
-    baseline, end = plan["baseline_year"], plan["period"]["end"]
-    targets = {"all": plan["targets"]["villages_total"], **plan["targets"]["by_category"]}
+    years = sorted(status["year"].unique())
+    baseline, end = plan.get("baseline_year") or years[0], plan["period"]["end"]
+    plan_targets = plan.get("targets") or {}
     first = first_meeting_year(status)
     category = villages.set_index("village_code")["plan_category"]
-    years = sorted(status["year"].unique())
+    at_baseline = status[status["year"] == baseline]
+    groups = ["all", *(plan_targets.get("by_category") or
+                       ([c["id"] for c in plan["categories"]] if plan_targets.get("villages_share") is not None else []))]
     rows = []
-    for cat, total in targets.items():
+    for cat in groups:
         members = category.index if cat == "all" else category.index[category == cat]
         in_cat = status[status["village_code"].isin(members)]
+        base = at_baseline[at_baseline["village_code"].isin(members)]
+        total = villages_to_reach(plan_targets, None if cat == "all" else cat, len(base), int(base["meets_standard"].sum()))
+        total = np.nan if total is None else total
         new_first = first[first.index.isin(members) & (first > baseline)]
         for year in years:
             share = min(max(year - baseline, 0) / (end - baseline), 1.0)
@@ -79,8 +86,10 @@ def border_share(status: pd.DataFrame, villages: pd.DataFrame, plan: dict) -> pd
     border = set(villages.loc[villages["border_commune"].fillna(False).astype(bool), "village_code"])
     rows = status[status["village_code"].isin(border)].groupby("year").agg(
         villages=("village_code", "size"), meeting=("meets_standard", "sum")).reset_index()
-    target = plan["targets"]["border_commune_share"]
+    target = (plan.get("targets") or {}).get("border_commune_share")
     rows["share"] = 100 * rows["meeting"] / rows["villages"]
+    if target is None:  # the plan sets no border rule
+        return rows.assign(target_share=np.nan, on_track=pd.NA)
     return rows.assign(target_share=target, on_track=rows["share"] >= target)
 
 
