@@ -12,6 +12,7 @@ from ntm_analysis.pipeline import _commune_groups, _score_key
 from ntm_analysis.reference.admin_units import load_admin_units
 from ntm_analysis.reference.criteria import CriteriaFileError, CriteriaSet, load_criteria_set
 from ntm_analysis.score.scoring import ScoringError, commune_groups, score_villages
+from ntm_analysis.score.summary_workbook import summary_workbook
 
 SKELETON = "ntm-commune-2026-2030"
 INCOME = {"1": 50.0, "2": 40.0, "3": 30.0}  # criterion 3's threshold by group (made up for the test)
@@ -202,3 +203,21 @@ def test_skeleton_scores_a_commune_x_of_10(skeleton: CriteriaSet) -> None:
     row = score_villages(values, _units("An"), skeleton, commune_groups=groups).villages.iloc[0]
     assert (row["met_label"], row["meets_standard"]) == ("9/10", False)
     assert row["missing_criteria_vi"] == "Giảm nghèo và an sinh xã hội"
+
+
+def test_summary_workbook_of_a_commune_set_speaks_of_communes(skeleton: CriteriaSet, criteria: CriteriaSet) -> None:
+    units = _units("An").assign(commune_type="xã")
+    groups = pd.Series(["1"], index=pd.Index(["An"], name="commune"))
+    scores = score_villages(_values(skeleton, "uAn", 2026), units, skeleton, commune_groups=groups)
+    book = summary_workbook(scores, units, skeleton, 2026, "vi", area="commune")
+    summary, commune, unverified = (book[name] for name in book.sheetnames)
+    texts = {str(cell.value) for sheet in (summary, commune) for row in sheet.iter_rows() for cell in row}
+    assert {"Số xã", "Mã xã", "Tên xã", "10/10"} <= texts and not {"Số làng", "Mã làng"} & texts
+    assert any("BỘ TIÊU CHÍ XÃ NÔNG THÔN MỚI" in text for text in texts)
+    assert [c.value for c in commune[3]][3:13] == [f"{c.number}. {c.name_vi}" for c in skeleton.criteria]
+    assert {row[3] for row in unverified.iter_rows(min_row=5, values_only=True)} == {g.name_vi for g in skeleton.groups}
+    village_book = summary_workbook(score_villages(_values(criteria, "a", 2026), pd.DataFrame(
+        {"village_code": ["a"], "village_name": ["A"], "commune": ["An"], "threshold_group": ["1"]}), criteria),
+        pd.DataFrame({"village_code": ["a"], "village_name": ["A"], "commune": ["An"]}), criteria, 2026, "vi",
+        area="commune")
+    assert village_book[village_book.sheetnames[1]].cell(3, 2).value == "Mã làng"
