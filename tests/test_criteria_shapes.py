@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from ntm_analysis.pipeline import _commune_groups, _score_key
+from ntm_analysis.pipeline import _commune_groups, _score_key, run_clean, run_score
 from ntm_analysis.reference.admin_units import load_admin_units
 from ntm_analysis.reference.criteria import CriteriaFileError, CriteriaSet, load_criteria_set
 from ntm_analysis.score.scoring import ScoringError, commune_groups, score_villages
 from ntm_analysis.score.summary_workbook import summary_workbook
+from tests.conftest import settings_for, write_xlsx
 
 SKELETON = "ntm-commune-2026-2030"
 INCOME = {"1": 50.0, "2": 40.0, "3": 30.0}  # criterion 3's threshold by group (made up for the test)
@@ -221,3 +222,25 @@ def test_summary_workbook_of_a_commune_set_speaks_of_communes(skeleton: Criteria
         pd.DataFrame({"village_code": ["a"], "village_name": ["A"], "commune": ["An"]}), criteria, 2026, "vi",
         area="commune")
     assert village_book[village_book.sheetnames[1]].cell(3, 2).value == "Mã làng"
+
+
+def test_run_score_takes_the_groups_from_the_settings_commune_list(skeleton: CriteriaSet, tmp_path: Path) -> None:
+    # two communes as units; Gào (group 3) misses criterion 6; then Ia Grai loses its group: the stage reruns
+    long = [["Mã làng", "Năm", "Chỉ tiêu", "Giá trị"]]
+    long += [[code, 2026, ind.code, 0 if (code, ind.code) == ("23611", "6.1") else 1]
+             for code in ("23611", "23764") for ind in skeleton.indicators]
+    write_xlsx(tmp_path / "raw" / "xa.xlsx", {"Làng": [["Mã làng", "Tên làng", "Xã"], ["23611", "Gào", "Gào"],
+                                                        ["23764", "Ia Grai", "Ia Grai"]], "Số liệu": long})
+    communes = tmp_path / "communes.csv"
+    communes.write_text("province,district,commune_code,commune,commune_type,border,group\n"
+                        "Gia Lai,,23611,Gào,xã,false,3\nGia Lai,,23764,Ia Grai,xã,false,2\n", encoding="utf-8")
+    settings = settings_for(tmp_path / "raw", tmp_path / "processed", criteria=SKELETON, admin_units=str(communes))
+    run_clean(settings)
+    scores = run_score(settings)
+    status = scores.villages.set_index("village_code")["met_label"].astype(str).to_dict()
+    assert status == {"23611": "9/10", "23764": "10/10"}
+    assert scores.indicators.drop_duplicates("village_code").set_index("village_code")["group"].to_dict() == {
+        "23611": "3", "23764": "2"}
+    communes.write_text(communes.read_text(encoding="utf-8").replace(",2\n", ",\n"), encoding="utf-8")
+    with pytest.raises(ScoringError, match="Ia Grai"):
+        run_score(settings_for(tmp_path / "raw", tmp_path / "processed", criteria=SKELETON, admin_units=str(communes)))
