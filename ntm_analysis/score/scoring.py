@@ -76,7 +76,8 @@ class Scores:
 
     ``indicators`` and ``criteria`` may be given as a function that builds the frame: it is then built on
     first use and kept. At national scale they are by far the largest tables (one row per indicator and
-    per criterion for each village and year: 30 and 19 under the Gia Lai village sets), while the village status, progress and aggregates need neither.
+    per criterion for each village and year: 30 and 19 under the Gia Lai village sets), while the village
+    status, progress and aggregates need neither.
     """
 
     def __init__(self, indicators: pd.DataFrame | Callable[[], pd.DataFrame],

@@ -2,9 +2,10 @@
 
 :func:`summary_workbook` builds the workbook offices use: a district "Tổng hợp" sheet with counts per
 commune, one sheet per commune with every village's result per criterion ("Đạt" / "Chưa đạt" / "Chưa có
-số liệu"), "x/N" (N: the set's criteria) and whether it meets the standard, the criteria set and missing-data policy stated
-in a footer row, and the thresholds still to be verified on a last sheet. Under a set that applies to
-communes only (``applies_to: [commune]``) the units are communes, and the sheets say so. Save it with
+số liệu"), "x/N" (N: the set's criteria) and whether it meets the standard, the criteria set and
+missing-data policy stated in a footer row, and the thresholds still to be verified on a last sheet. Under
+a set that applies to communes only (``applies_to: [commune]``) the units are communes, and the sheets say
+so. Save it with
 :func:`ntm_analysis.core.storage.write_workbook` (byte-stable).
 
 :func:`status_table` is the same information per village as a frame for the notebooks;
