@@ -83,8 +83,10 @@ def load_clean(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 
 
 def _commune_groups(settings: Settings) -> pd.Series | None:
-    """The commune list's groups when the criteria set takes its groups per commune, else None."""
-    return commune_groups(settings.admin) if settings.criteria_set.group_from == "commune" else None
+    """The commune list's groups when the criteria set takes its groups per commune (and has more than one),
+    else None."""
+    criteria = settings.criteria_set
+    return commune_groups(settings.admin) if criteria.group_from == "commune" and len(criteria.groups) > 1 else None
 
 
 def _score_key(settings: Settings, catalog: Catalog, groups: pd.Series | None) -> str:

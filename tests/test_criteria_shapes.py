@@ -244,3 +244,11 @@ def test_run_score_takes_the_groups_from_the_settings_commune_list(skeleton: Cri
     communes.write_text(communes.read_text(encoding="utf-8").replace(",2\n", ",\n"), encoding="utf-8")
     with pytest.raises(ScoringError, match="Ia Grai"):
         run_score(settings_for(tmp_path / "raw", tmp_path / "processed", criteria=SKELETON, admin_units=str(communes)))
+
+
+def test_a_single_group_set_needs_no_commune_groups(tmp_path: Path) -> None:
+    criteria = _write_set(tmp_path / "one.yaml", 4, ["all"], group_from="commune", applies_to=["village", "commune"])
+    settings = SimpleNamespace(criteria_set=criteria, admin=pd.DataFrame({"commune": ["An"]}))  # no 'group' column
+    assert _commune_groups(settings) is None
+    status = score_villages(_values(criteria, "uAn", 2026), _units("An"), criteria).villages
+    assert status["met_label"].iloc[0] == "4/4" and criteria.applies_to == ("village", "commune")

@@ -28,9 +28,9 @@ criterion_en, status`` (pass / fail / incomplete), ``met`` (bool, under the poli
 normalised gap of its indicators), ``policy``.
 
 village status (``VILLAGE_STATUS_COLUMNS``): ``village_code, year, criteria_met, criteria_total,
-criteria_failed, criteria_incomplete, met_label`` ("17/19", "7/10": N is the set's number of criteria),
-``meets_standard``,
-``distance_to_standard``, ``missing_criteria_vi``, ``missing_criteria_en``, ``criteria_set``, ``policy``.
+criteria_failed, criteria_incomplete, met_label`` ("17/19", "7/10": x of the set's N criteria),
+``meets_standard``, ``distance_to_standard``, ``missing_criteria_vi``, ``missing_criteria_en``,
+``criteria_set``, ``policy``.
 ``met_label`` and the missing criteria are categorical: a million village-years share a few thousand texts.
 """
 
