@@ -24,7 +24,7 @@ from ntm_analysis.cost.annex import write_cost_annex
 from ntm_analysis.cost.projection import cost_tables
 from ntm_analysis.reference.admin_units import area_level
 from ntm_analysis.reference.plan import plan_resources
-from ntm_analysis.score.scoring import Scores, score_villages
+from ntm_analysis.score.scoring import Scores, commune_groups, score_villages
 from ntm_analysis.score.summary_workbook import summary_workbook
 from ntm_analysis.settings import Settings
 
@@ -83,9 +83,18 @@ def load_clean(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 # ---------------------------------------------------------------- score
 
 
-def _score_key(settings: Settings, catalog: Catalog) -> str:
+def _commune_groups(settings: Settings) -> pd.Series | None:
+    """The commune list's groups when the criteria set takes its groups per commune (and has more than one),
+    else None."""
+    criteria = settings.criteria_set
+    return commune_groups(settings.admin) if criteria.group_from == "commune" and len(criteria.groups) > 1 else None
+
+
+def _score_key(settings: Settings, catalog: Catalog, groups: pd.Series | None) -> str:
+    # a set taking its groups per commune depends on the commune list's groups too
+    extra = {} if groups is None else {"commune_groups": digest_of(list(groups.astype(object).items()))}
     return digest_of({"inputs": catalog.outputs_digest("clean"), "policy": settings.policy, "code": code_digest(),
-                      "settings": _data_digest(settings, "criteria")})
+                      "settings": _data_digest(settings, "criteria"), **extra})
 
 
 def run_score(settings: Settings) -> Scores:
@@ -95,11 +104,12 @@ def run_score(settings: Settings) -> Scores:
     ``village_status``; when they are current (same inputs, settings and code), reads them back instead.
     """
     catalog = Catalog(settings.processed)
-    key = _score_key(settings, catalog)
+    groups = _commune_groups(settings)
+    key = _score_key(settings, catalog, groups)
     if catalog.is_current("score", key):
         return load_scores(settings)
     villages, values, _ = load_clean(settings)
-    scores = score_villages(values, villages, settings.criteria_set, settings.policy)
+    scores = score_villages(values, villages, settings.criteria_set, settings.policy, commune_groups=groups)
     catalog.write_stage("score", key, {"indicator_scores": scores.indicators, "criterion_scores": scores.criteria,
                                        "village_status": scores.villages})
     return scores

@@ -16,7 +16,8 @@ from ntm_analysis.reference.criteria import (
     load_criteria_set,
 )
 
-SHIPPED = ("gia-lai-village-2019", "gia-lai-village-2022")
+SHIPPED = ("gia-lai-village-2019", "gia-lai-village-2022")  # the village sets (19 criteria)
+COMMUNE_SET = "ntm-commune-2026-2030"  # the 2026–2030 commune skeleton: tests/test_criteria_shapes.py
 CODES = [
     "1", "2.1", "2.2", "3", "4", "5", "6", "7", "8.1", "8.2", "9.1", "9.2", "10", "11", "12", "13",
     "14.1", "14.2", "15.1", "15.2", "16", "17.1", "17.2", "17.3", "17.4", "17.5", "18.1", "18.2",
@@ -39,7 +40,7 @@ def set_2022() -> CriteriaSet:
 
 
 def test_available_sets_are_the_shipped_files() -> None:
-    assert available_criteria_sets() == list(SHIPPED)
+    assert available_criteria_sets() == sorted([*SHIPPED, COMMUNE_SET])
 
 
 @pytest.mark.parametrize("set_id", SHIPPED)
@@ -51,7 +52,7 @@ def test_shipped_set_has_19_criteria_and_30_unique_codes(set_id: str) -> None:
     assert criteria_set.criteria_required == 19
 
 
-@pytest.mark.parametrize("set_id", SHIPPED)
+@pytest.mark.parametrize("set_id", [*SHIPPED, COMMUNE_SET])
 def test_shipped_file_is_nfc(set_id: str) -> None:
     text = load_criteria_set(set_id).path.read_text(encoding="utf-8")
     assert unicodedata.normalize("NFC", text) == text

@@ -3,6 +3,8 @@ the mapping from communes before a reform to the communes after it.
 
 A commune list is a CSV (``ADMIN_COLUMNS``; ``district`` may be empty: since 1/7/2025 Vietnam has no
 district level), shipped (``<id>.csv`` in the reference data, e.g. ``ia-grai-communes``) or the user's own.
+An optional ``group`` column gives each commune's threshold group, for a criteria set with
+``group_from: commune`` (e.g. the 2026–2030 commune groups 1, 2, 3); it is kept when present.
 A commune map (``COMMUNE_MAP_COLUMNS``) says which new commune each old one became.
 """
 
@@ -19,6 +21,7 @@ from ntm_analysis.core.vietnamese import clean_text, fold
 from ntm_analysis.core.yaml_files import resolve_data_file
 
 ADMIN_COLUMNS = ["province", "district", "commune_code", "commune", "commune_type", "border"]
+ADMIN_OPTIONAL = ["group"]  # kept when the file has it
 AREA_LEVELS = ("province", "district", "commune", "area")
 COMMUNE_MAP_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "effective", "source"]
 
@@ -35,7 +38,8 @@ def available_commune_lists() -> list[str]:
 
 
 def load_admin_units(name_or_path: str | Path) -> pd.DataFrame:
-    """Read a commune list (columns ``ADMIN_COLUMNS``), shipped by id or the user's own CSV by path."""
+    """Read a commune list (columns ``ADMIN_COLUMNS``, and ``group`` when the file has it), shipped by id or
+    the user's own CSV by path."""
     path = resolve_data_file(name_or_path, lambda name: REFERENCE_DIR / f"{name}.csv", available_commune_lists(),
                              "danh mục xã / commune list")
     table = _read_csv(path)
@@ -43,8 +47,9 @@ def load_admin_units(name_or_path: str | Path) -> pd.DataFrame:
     if missing:
         raise AdminFileError(path, [f"lacks column(s) {', '.join(sorted(missing))}; a commune list has "
                                     f"{', '.join(ADMIN_COLUMNS)}"])
-    table = table.reindex(columns=ADMIN_COLUMNS, fill_value="")
-    text = ["province", "district", "commune_code", "commune", "commune_type"]
+    optional = [column for column in ADMIN_OPTIONAL if column in table.columns]
+    table = table.reindex(columns=ADMIN_COLUMNS + optional, fill_value="")
+    text = ["province", "district", "commune_code", "commune", "commune_type", *optional]
     table[text] = table[text].map(clean_text)
     table["border"] = table["border"].str.strip().str.lower().isin(["true", "1", "yes", "có", "x"])
     return table

@@ -1,7 +1,17 @@
 """Load, validate and query criteria sets stored as versioned YAML files.
 
-A criteria set holds criteria, each with one or more indicators; an indicator has one threshold per
-village group. Every fault in a file is collected and reported together in one `CriteriaFileError`.
+A criteria set holds any number of criteria, each with one or more indicators; an indicator has one
+threshold per group of the set (any number of groups). Every fault in a file is collected and reported
+together in one `CriteriaFileError`.
+
+Two optional top-level keys say what a set is for:
+
+- ``applies_to``: the kinds of unit it scores, ``[village]`` (default), ``[commune]`` or both. A set that
+  applies to communes scores communes listed as units in the villages table: one row per commune, its
+  code as the unit code and its name as the unit name (and as its commune).
+- ``group_from``: where each unit's threshold group comes from: ``village`` (default: the villages
+  table's ``threshold_group``) or ``commune`` (the ``group`` column of the commune list, for the unit's
+  commune; see `ntm_analysis.score.scoring.village_groups`).
 """
 
 from __future__ import annotations
@@ -37,12 +47,17 @@ VOCABULARY: dict[str, dict[str, Any]] = {
     "kinds": {"numeric": (">=", "<="), "boolean": ("==",)},
     # provenance -> whether the threshold comes from an official text (False: to be verified)
     "provenances": {"plan": True, "national": True, "illustrative": False},
+    # group_from -> where a unit's threshold group is read
+    "group_sources": ("village", "commune"),
+    # applies_to -> the kinds of unit a set may score
+    "unit_kinds": ("village", "commune"),
 }
 
 _TOP_KEYS = (
     "id", "version", "name_vi", "name_en", "instrument", "valid_from", "valid_to",
     "criteria_required", "groups", "source_note", "criteria",
 )
+_TOP_OPTIONAL = ("group_from", "applies_to")
 _GROUP_KEYS = ("id", "name_vi", "name_en")
 _CRITERION_KEYS = ("number", "name_vi", "name_en", "indicators")
 _INDICATOR_KEYS = ("code", "name_vi", "name_en", "unit", "kind", "direction", "provenance")
@@ -70,7 +85,7 @@ class CriteriaFileError(DataFileError):
 
 @dataclass(frozen=True)
 class Group:
-    """A group of villages sharing the same thresholds."""
+    """A group of units (villages or communes) sharing the same thresholds."""
 
     id: str
     name_vi: str
@@ -79,7 +94,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Indicator:
-    """One measurable indicator with a threshold per village group."""
+    """One measurable indicator with a threshold per group of the set."""
 
     code: str
     criterion: int
@@ -100,7 +115,7 @@ class Indicator:
         return bool(VOCABULARY["provenances"][self.provenance])
 
     def threshold_for(self, group: str) -> float | bool:
-        """Threshold that applies to villages of ``group`` (a group id)."""
+        """Threshold that applies to units of ``group`` (a group id)."""
         try:
             return self.thresholds[str(group)]
         except KeyError:
@@ -122,7 +137,11 @@ class Criterion:
 
 @dataclass(frozen=True)
 class CriteriaSet:
-    """A versioned set of criteria, as loaded from one YAML file."""
+    """A versioned set of criteria, as loaded from one YAML file.
+
+    ``group_from`` ("village" or "commune") says where a unit's threshold group comes from;
+    ``applies_to`` the kinds of unit the set scores ("village", "commune").
+    """
 
     id: str
     version: str
@@ -136,6 +155,8 @@ class CriteriaSet:
     groups: tuple[Group, ...]
     criteria: tuple[Criterion, ...]
     path: Path
+    group_from: str = "village"
+    applies_to: tuple[str, ...] = ("village",)
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -222,6 +243,10 @@ def available_criteria_sets() -> list[str]:
 def load_criteria_set(name_or_path: str | Path) -> CriteriaSet:
     """Load a shipped criteria set by id, or a user's own YAML file by path.
 
+    A set may have any number of criteria and groups. ``group_from: commune`` takes each unit's group from
+    the commune list's ``group`` column; ``applies_to: [commune]`` marks a set that scores communes, listed
+    as units in the villages table (one row per commune with its code and name).
+
     Raises
     ------
     FileNotFoundError
@@ -254,7 +279,7 @@ def _parse_set(data: Any, path: Path) -> CriteriaSet:
     if not isinstance(data, dict):
         raise CriteriaFileError(path, [f"top level must be a mapping of keys, found {_show(data)}"])
     faults: list[str] = []
-    _check_keys(data, _TOP_KEYS, (), "top level", faults)
+    _check_keys(data, _TOP_KEYS, _TOP_OPTIONAL, "top level", faults)
     texts = {key: _text(data, key, "top level", faults) for key in ("name_vi", "name_en", "instrument")}
     header = {key: _identifier(data, key, faults) for key in ("id", "version")}
     years = [_integer(data, key, "top level", faults) for key in ("valid_from", "valid_to")]
@@ -265,14 +290,31 @@ def _parse_set(data: Any, path: Path) -> CriteriaSet:
     criteria = _parse_criteria(data.get("criteria"), group_ids, faults) if "criteria" in data else None
     required = _parse_required(data, faults)
     source_note = _text(data, "source_note", "top level", faults)
+    group_from, applies_to = _parse_scope(data, faults)
     if criteria:
         _check_name_clashes(criteria, faults)
     if faults or groups is None or criteria is None or required is None or None in years:
         raise CriteriaFileError(path, faults)
     return CriteriaSet(
         **header, **texts, valid_from=years[0], valid_to=years[1], criteria_required=required,
-        source_note=source_note, groups=groups, criteria=criteria, path=path,
+        source_note=source_note, groups=groups, criteria=criteria, path=path, group_from=group_from,
+        applies_to=applies_to,
     )
+
+
+def _parse_scope(data: dict, faults: list[str]) -> tuple[str, tuple[str, ...]]:
+    """``group_from`` (default "village") and ``applies_to`` (default ["village"]), checked."""
+    sources, kinds = VOCABULARY["group_sources"], VOCABULARY["unit_kinds"]
+    group_from = data.get("group_from", "village")
+    if not _known(group_from, sources):
+        faults.append(f"top level: unknown group_from {_show(group_from)} (known: {', '.join(sources)})")
+    applies_to = data.get("applies_to", ["village"])
+    if (not isinstance(applies_to, list) or not applies_to or not all(_known(k, kinds) for k in applies_to)
+            or len(set(applies_to)) < len(applies_to)):
+        faults.append(f"top level: applies_to must be a non-empty list of distinct kinds of unit among "
+                      f"{', '.join(kinds)}, found {_show(applies_to)}")
+        applies_to = ["village"]
+    return str(group_from), tuple(applies_to)
 
 
 def _parse_required(data: dict, faults: list[str]) -> int | None:

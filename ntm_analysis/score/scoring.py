@@ -1,5 +1,10 @@
 """Score villages under a criteria set: indicator → criterion → village status, with gap measures.
 
+A set may have any number of criteria (the label is "x/N", N the set's criteria) and of threshold groups.
+The units scored are the rows of the villages table: villages, or communes listed as units (one row per
+commune) for a set that applies to communes. Each unit's group is its ``threshold_group`` or, for a set
+with ``group_from: commune``, the group of its commune in the commune list (`commune_groups`).
+
 The standard is **conjunctive**: a criterion passes when all its indicators pass, a village meets the
 standard when all criteria pass. No average may hide a failed criterion: the distance to the standard
 adds one term per criterion, each the largest normalised gap among its indicators.
@@ -23,8 +28,9 @@ criterion_en, status`` (pass / fail / incomplete), ``met`` (bool, under the poli
 normalised gap of its indicators), ``policy``.
 
 village status (``VILLAGE_STATUS_COLUMNS``): ``village_code, year, criteria_met, criteria_total,
-criteria_failed, criteria_incomplete, met_label`` ("17/19"), ``meets_standard``,
-``distance_to_standard``, ``missing_criteria_vi``, ``missing_criteria_en``, ``criteria_set``, ``policy``.
+criteria_failed, criteria_incomplete, met_label`` ("17/19", "7/10": x of the set's N criteria),
+``meets_standard``, ``distance_to_standard``, ``missing_criteria_vi``, ``missing_criteria_en``,
+``criteria_set``, ``policy``.
 ``met_label`` and the missing criteria are categorical: a million village-years share a few thousand texts.
 """
 
@@ -40,6 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ntm_analysis.core.errors import UserError
+from ntm_analysis.core.i18n import bilingual
 from ntm_analysis.reference.criteria import CriteriaSet, Indicator
 from ntm_analysis.reference.criteria import VOCABULARY
 
@@ -68,8 +75,9 @@ class Scores:
     """The three levels of scores for one criteria set and one missing-data policy.
 
     ``indicators`` and ``criteria`` may be given as a function that builds the frame: it is then built on
-    first use and kept. At national scale they are by far the largest tables (30 and 19 rows per village
-    and year), while the village status, progress and aggregates need neither.
+    first use and kept. At national scale they are by far the largest tables (one row per indicator and
+    per criterion for each village and year: 30 and 19 under the Gia Lai village sets), while the village
+    status, progress and aggregates need neither.
     """
 
     def __init__(self, indicators: pd.DataFrame | Callable[[], pd.DataFrame],
@@ -103,37 +111,86 @@ class Scores:
 
 
 def score_villages(values: pd.DataFrame, villages: pd.DataFrame, criteria: CriteriaSet,
-                   policy: str = "missing_fails") -> Scores:
+                   policy: str = "missing_fails", commune_groups: pd.Series | None = None) -> Scores:
     """Score every village × year with at least one value, under ``criteria`` and ``policy``.
 
     ``values``: clean indicator values (``village_code, year, indicator_code, value``), one row per
-    village × year × indicator. ``villages``: clean villages (``village_code, threshold_group``).
+    village × year × indicator. ``villages``: clean villages, or communes as units (``village_code``, and
+    ``threshold_group`` or ``commune``). ``commune_groups``: the group of each commune (index: commune
+    name), needed when the set has ``group_from: commune``; see `village_groups`.
     """
     if policy not in POLICIES:
         raise ScoringError(f"unknown missing-data policy {policy!r}; use one of {', '.join(POLICIES)}")
     rules = _Rules.of(criteria)
-    grid = _Grid.of(values, village_groups(villages, criteria), rules)
+    grid = _Grid.of(values, village_groups(villages, criteria, commune_groups), rules)
     verdicts = _criterion_verdicts(grid, rules)
     return Scores(lambda: _indicator_frame(grid, _judge(grid.value.T, grid.group, rules), rules),
                   lambda: _criterion_frame(grid, verdicts, rules, criteria, policy),
                   _village_frame(grid, verdicts, rules, criteria, policy), criteria.id, policy)
 
 
-def village_groups(villages: pd.DataFrame, criteria: CriteriaSet) -> pd.Series:
-    """The threshold group of each village under ``criteria`` (index ``village_code``).
+def village_groups(villages: pd.DataFrame, criteria: CriteriaSet,
+                   commune_groups: pd.Series | None = None) -> pd.Series:
+    """The threshold group of each unit under ``criteria`` (index ``village_code``).
 
-    A set with a single group applies it to every village; otherwise each village's
-    ``threshold_group`` must be one of the set's groups.
+    A set with a single group applies it to every unit. Otherwise, with ``group_from: village`` each
+    unit's ``threshold_group`` must be one of the set's groups; with ``group_from: commune`` each unit
+    takes the group its ``commune`` has in ``commune_groups`` (index: commune name, as `commune_groups`
+    reads it from the commune list).
+
+    Raises
+    ------
+    ScoringError
+        A group the set does not define, a unit without one, or (``group_from: commune``) no
+        ``commune_groups``; the message names the villages' groups or the communes at fault.
     """
     ids = [g.id for g in criteria.groups]
-    groups = villages.set_index("village_code")["threshold_group"].astype("string")
     if len(ids) == 1:
-        return pd.Series(ids[0], index=groups.index, dtype="string")
+        return pd.Series(ids[0], index=pd.Index(villages["village_code"]), dtype="string")
+    if criteria.group_from == "commune":
+        return _groups_from_communes(villages, criteria, commune_groups)
+    groups = villages.set_index("village_code")["threshold_group"].astype("string")
     empty = ["(trống / empty)"] if groups.isna().any() else []
     unknown = sorted(groups[~groups.isin(ids)].dropna().unique()) + empty
     if unknown:
         raise ScoringError(f"criteria set {criteria.id} defines groups {', '.join(ids)}; villages have "
                            f"group(s) {', '.join(unknown)}: set 'Nhóm' in the villages table")
+    return groups
+
+
+def commune_groups(admin: pd.DataFrame) -> pd.Series:
+    """The threshold group of each commune of a commune list (index ``commune``; missing when blank).
+
+    ``admin``: a commune list as `load_admin_units` reads it, with its optional ``group`` column.
+
+    Raises
+    ------
+    ScoringError
+        The list has no ``group`` column.
+    """
+    if "group" not in admin.columns:
+        raise ScoringError(bilingual("scoring.no_group_column"))
+    groups = admin.set_index("commune")["group"].astype("string").str.strip()
+    return groups.mask(groups.eq(""))
+
+
+def _groups_from_communes(villages: pd.DataFrame, criteria: CriteriaSet,
+                          commune_groups: pd.Series | None) -> pd.Series:
+    """Each unit's group: its commune's in ``commune_groups``; every commune at fault named at once."""
+    if commune_groups is None:
+        raise ScoringError(bilingual("scoring.commune_groups_needed", set=criteria.id))
+    ids = [g.id for g in criteria.groups]
+    known = commune_groups.astype("string").groupby(level=0).first()
+    communes = villages["commune"].astype("string")
+    groups = pd.Series(communes.map(known).to_numpy(), index=pd.Index(villages["village_code"]), dtype="string")
+    lacking = sorted(communes[groups.isna().to_numpy()].fillna("(trống / empty)").unique())
+    bad = (groups.notna() & ~groups.isin(ids)).to_numpy()
+    unknown = sorted({f"{commune} ({group})" for commune, group in zip(communes[bad], groups[bad])})
+    faults = ([bilingual("scoring.commune_without_group", communes="; ".join(lacking))] if lacking else []) + (
+        [bilingual("scoring.commune_unknown_group", communes="; ".join(unknown), set=criteria.id,
+                   groups=", ".join(ids))] if unknown else [])
+    if faults:
+        raise ScoringError("\n".join(faults))
     return groups
 
 
@@ -441,7 +498,8 @@ def _criterion_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: 
 
 def _village_frame(grid: _Grid, verdicts: _Verdicts, rules: _Rules, criteria: CriteriaSet,
                    policy: str) -> pd.DataFrame:
-    """x/19, meets-standard, the criteria missing (vi / en) and the distance to the standard, per pair."""
+    """x/N (N: the set's criteria), meets-standard, the criteria missing (vi / en) and the distance to the
+    standard, per pair."""
     total = len(criteria.criteria)
     status = verdicts.status
     met, failed, incomplete = ((status == code).sum(axis=0) for code in (PASS, FAIL, INCOMPLETE))

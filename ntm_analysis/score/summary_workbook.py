@@ -2,8 +2,10 @@
 
 :func:`summary_workbook` builds the workbook offices use: a district "Tổng hợp" sheet with counts per
 commune, one sheet per commune with every village's result per criterion ("Đạt" / "Chưa đạt" / "Chưa có
-số liệu"), "x/19" and whether it meets the standard, the criteria set and missing-data policy stated
-in a footer row, and the thresholds still to be verified on a last sheet. Save it with
+số liệu"), "x/N" (N: the set's criteria) and whether it meets the standard, the criteria set and
+missing-data policy stated in a footer row, and the thresholds still to be verified on a last sheet. Under
+a set that applies to communes only (``applies_to: [commune]``) the units are communes, and the sheets say
+so. Save it with
 :func:`ntm_analysis.core.storage.write_workbook` (byte-stable).
 
 :func:`status_table` is the same information per village as a frame for the notebooks;
@@ -57,7 +59,7 @@ def select_commune(villages: pd.DataFrame, commune: str = "") -> pd.DataFrame:
 
 def status_table(status: pd.DataFrame, villages: pd.DataFrame, year: int, plan: dict, lang: str = "vi") -> pd.DataFrame:
     """One row per village of ``villages`` assessed in ``year``: commune, code, name, plan category,
-    "x/19", meets the standard (yes/no), the criteria not met and the distance to the standard;
+    "x/N", meets the standard (yes/no), the criteria not met and the distance to the standard;
     headers in ``lang``.
 
     ``status``: ``Scores.villages``; ``villages``: ``village_code, village_name, commune, plan_category``.
@@ -90,7 +92,7 @@ def summary_workbook(scores: Scores, villages: pd.DataFrame, criteria: CriteriaS
     """
     if scores.criteria_set != criteria.id:
         raise ValueError(f"scores are under criteria set {scores.criteria_set!r}, not {criteria.id!r}")
-    t = messages("summary", lang)
+    t = _words(criteria, lang)
     footer = t["footer"].format(name=getattr(criteria, f"name_{lang}"), id=criteria.id,
                                 instrument=criteria.instrument, policy=t[scores.policy])
     crit = scores.criteria[scores.criteria["year"] == year]
@@ -107,6 +109,13 @@ def summary_workbook(scores: Scores, villages: pd.DataFrame, criteria: CriteriaS
         _commune_sheet(sheet, commune, members, crit, status, criteria, year, lang, synthetic, footer)
     _unverified_sheet(book.create_sheet(_sheet_title(t["unverified_sheet"], taken)), criteria, lang)
     return book
+
+
+def _words(criteria: CriteriaSet, lang: str) -> dict[str, str]:
+    """The workbook's words in ``lang``: of villages, or of communes (``summary.commune_set``) under a set
+    that applies to communes only."""
+    words = messages("summary", lang)
+    return words if "village" in criteria.applies_to else {**words, **messages("summary.commune_set", lang)}
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -185,7 +194,7 @@ def _counts(members: pd.DataFrame, assessed: pd.DataFrame) -> list:
 def _commune_sheet(sheet, commune: str, members: pd.DataFrame, crit: pd.DataFrame,  # noqa: ANN001
                    status: pd.DataFrame, criteria: CriteriaSet, year: int, lang: str, synthetic: bool,
                    footer: str) -> None:
-    t, words = messages("summary", lang), messages("summary.status", lang)
+    t, words = _words(criteria, lang), messages("summary.status", lang)
     numbers = [c.number for c in criteria.criteria]
     headers = [t["number"], t["code"], t["name"],
                *[f"{c.number}. {getattr(c, f'name_{lang}')}" for c in criteria.criteria],
@@ -229,7 +238,7 @@ def _threshold_text(row: pd.Series, t: dict) -> str:
 
 
 def _unverified_sheet(sheet, criteria: CriteriaSet, lang: str) -> None:  # noqa: ANN001 - openpyxl worksheet
-    t = messages("summary", lang)
+    t = _words(criteria, lang)
     table = criteria.unverified()
     headers = [t["u_criterion"], t["u_code"], t["u_indicator"], t["u_group"], t["u_threshold"],
                t["u_provenance"], t["u_note"]]
