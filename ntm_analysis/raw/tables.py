@@ -187,7 +187,8 @@ def _csv_grid(data: bytes, label: str, log: QualityLog) -> Grid:
                             keep_default_na=False, na_filter=False, skip_blank_lines=False)
     except pd.errors.ParserError:  # ragged rows: fall back to the csv module
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        cells = pd.DataFrame(rows, dtype=object)
+        width = max(map(len, rows), default=0)
+        cells = pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return Grid(label, "", _drop_empty(cells))
 
