@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -15,6 +17,7 @@ from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.sample import SAMPLE_SEED, SAMPLE_YEARS
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.clean.folder import SYNTHETIC_MARKER, CleanResult
+from ntm_analysis.core.errors import UserError
 from ntm_analysis.sample import SampleDistrict, generate_sample, sample_district, sample_file_names
 from tests.conftest import clean
 
@@ -74,14 +77,12 @@ def _meets_standard(passes: pd.DataFrame) -> pd.Series:
 
 def test_same_seed_same_bytes_other_seed_other_bytes(generated: tuple[Path, dict], tmp_path: Path) -> None:
     folder, first = generated
-    (tmp_path / "again" / "notes-of-the-user.txt").parent.mkdir()
-    (tmp_path / "again" / "notes-of-the-user.txt").write_text("keep me", encoding="utf-8")
     again = generate_sample(tmp_path / "again")
+    assert generate_sample(tmp_path / "again") == again  # over itself: allowed, same bytes
     other = generate_sample(tmp_path / "other", seed=SAMPLE_SEED + 1)
     assert again == first
     for name in first["files"]:
         assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes(), name
-    assert (tmp_path / "again" / "notes-of-the-user.txt").read_text(encoding="utf-8") == "keep me"
     changed = [n for n in first["files"] if (tmp_path / "other" / n).read_bytes() != (folder / n).read_bytes()]
     assert set(sample_file_names()) <= set(changed)
     assert other["villages"] != first["villages"]
@@ -309,3 +310,26 @@ def test_office_layouts_of_the_sample_are_read(cleaned: CleanResult, district: S
     assert sorted(blocks["code"]) == sorted(["title_rows", "numbering_row", "subtotal_row", "footer_rows",
                                              "title_rows", "subtotal_row", "subtotal_row", "footer_rows"])
     assert cleaned.summary["values"]["set_aside"] > 0
+
+
+def test_the_sample_is_never_written_beside_other_files(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "xa-cua-toi.xlsx").write_bytes(b"the user's own data")
+    with pytest.raises(UserError, match="xa-cua-toi.xlsx"):
+        generate_sample(tmp_path / "raw")
+    assert [p.name for p in (tmp_path / "raw").iterdir()] == ["xa-cua-toi.xlsx"]  # nothing written
+
+
+def test_the_synthetic_flag_holds_only_for_the_sample_as_written(generated: tuple[Path, dict], tmp_path: Path,
+                                                                criteria) -> None:
+    folder = tmp_path / "raw"
+    shutil.copytree(generated[0], folder)
+    assert clean(folder, criteria).summary["synthetic"] is True
+    (folder / "so-lieu-that.csv").write_text("Mã làng,Năm,2.1\n0101,2024,50\n", encoding="utf-8")
+    mixed = clean(folder, criteria)
+    assert mixed.summary["synthetic"] is False  # real data beside the sample are not marked synthetic
+    assert "synthetic_files_changed" in mixed.problems["code"].tolist()
+    (folder / "so-lieu-that.csv").unlink()
+    first = sorted(folder.glob("*.xlsx"))[0]
+    first.write_bytes(first.read_bytes()[:-10])  # a sample file edited: no longer the sample
+    assert clean(folder, criteria).summary["synthetic"] is False

@@ -8,6 +8,7 @@ read lands in the clean tables or in the rejected ones: checked on every run (:c
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from ntm_analysis.clean.quality_report import quality_workbook
 from ntm_analysis.clean.values import clean_values
 from ntm_analysis.clean.villages import clean_villages
 from ntm_analysis.core.errors import InternalError
-from ntm_analysis.raw.quality_log import QualityLog
+from ntm_analysis.raw.quality_log import Location, QualityLog
 from ntm_analysis.raw.tables import Table, list_raw_files, read_tables
 from ntm_analysis.reference.admin_units import commune_renames
 from ntm_analysis.reference.criteria import CriteriaSet
@@ -56,6 +57,7 @@ def clean_raw_folder(raw_dir: Path, criteria: CriteriaSet, admin: pd.DataFrame, 
     raw_dir = Path(raw_dir)
     log = QualityLog()
     files = [p for p in list_raw_files(raw_dir) if p.name != SYNTHETIC_MARKER]
+    synthetic = _is_synthetic(raw_dir, files, log)
     tables: list[Table] = []
     for path in tqdm(files, desc="Đọc tệp / reading files", unit="file", disable=not progress):
         tables += read_tables([path], raw_dir, criteria, log)
@@ -66,13 +68,28 @@ def clean_raw_folder(raw_dir: Path, criteria: CriteriaSet, admin: pd.DataFrame, 
     values, rejected_values = clean_values(value_tables, villages, criteria, log, rejected_villages, renames)
     result = CleanResult(villages, values, rejected_villages, rejected_values, log.problem_table(),
                          log.change_table())
-    result.summary = _summary(result, files, tables, raw_dir, criteria)
+    result.summary = _summary(result, files, tables, raw_dir, criteria, synthetic)
     _check_conservation(result.summary)
     return result
 
 
+def _is_synthetic(raw_dir: Path, files: list[Path], log: QualityLog) -> bool:
+    """Whether the folder holds exactly the sample's files as ``ntm sample`` wrote them: its marker lists
+    each file's SHA-256 (a marker left beside real data, or beside added files, marks nothing)."""
+    marker = raw_dir / SYNTHETIC_MARKER
+    if not marker.is_file():
+        return False
+    listed = dict(re.findall(r"`([^`]+)` ([0-9a-f]{64})", marker.read_text(encoding="utf-8", errors="replace")))
+    found = {p.relative_to(raw_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    if listed and found == listed:
+        return True
+    differ = sorted(set(found) ^ set(listed) | {n for n in set(found) & set(listed) if found[n] != listed[n]})
+    log.problem("synthetic_files_changed", Location(SYNTHETIC_MARKER), detail=", ".join(differ[:5]) or "?")
+    return False
+
+
 def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_dir: Path,
-             criteria: CriteriaSet) -> dict:
+             criteria: CriteriaSet, synthetic: bool) -> dict:
     village_rows_in = sum(len(t.frame) for t in tables if t.kind == "villages")
     cells_in = sum(len(t.frame) * (len(t.indicator_columns) if t.kind == "wide" else 1)
                    + sum(len(c) for c in t.unknown_columns.values())
@@ -81,7 +98,7 @@ def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_di
     severity = result.problems["severity"].value_counts()
     return {
         "criteria_set": criteria.id,
-        "synthetic": (raw_dir / SYNTHETIC_MARKER).exists(),
+        "synthetic": synthetic,
         "files": [{"file": p.relative_to(raw_dir).as_posix(), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
                   for p in files],
         "tables": {kind: sum(t.kind == kind for t in tables) for kind in ["villages", "long", "wide"]},
