@@ -155,9 +155,11 @@ def test_report_sections_escape_markup_from_the_data(hostile_run):
     from ntm_analysis.reports import content as rc
     from ntm_analysis.reports.results import district_results
 
-    processed, _ = hostile_run
+    processed, reports = hostile_run
     results = district_results(settings_for(processed=processed), 2025)
     scope = results.villages[results.villages["commune"] == COMMUNE]
+    book = rc.write_report_workbook(results, scope, reports / "commune.xlsx")  # the commune report's workbook
+    assert set(INJECTIONS) | set(HTML_NAMES) <= set(_no_formula(book))
     outputs = [rc.header(results, scope), rc.status_summary(results, scope), *rc.quality_section(results, scope),
                rc.table(scope[["village_code", "village_name", "commune", "note"]])]
     # Markdown rendered as nbconvert renders it (mistune), HTML as it is
@@ -235,5 +237,6 @@ def test_no_text_makes_a_formula_or_an_error(text):
     written = escape_controls(text).replace("\r\n", "\n").replace("\r", "\n")
     assert not looks_like_formula(safe) and csv_unsafe(safe) == written
     assert csv_safe(pd.DataFrame({"a": [text]}))["a"][0] == safe
+    openpyxl.Workbook().create_sheet(sheet_title(text))  # never a title openpyxl refuses
     if text.startswith(FORMULA_PREFIXES) and looks_like_formula(text):
         assert safe.startswith("'")
