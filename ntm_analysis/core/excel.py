@@ -11,8 +11,9 @@ through :func:`csv_safe`, every sheet title through :func:`sheet_title` (OWASP "
   apostrophe, as OWASP recommends. True numbers are left alone: numeric columns are never touched, and
   neither is a text that is a plain number ("-5", "+3,5", "-1.234,5", "1e-3"), which a spreadsheet
   reads as that number and never as a formula. The apostrophe is added reversibly (:func:`csv_unsafe`
-  gives back the text), so a CSV the toolkit reads back is read as written; a carriage return inside a text
-  becomes a line feed.
+  gives back the text), so a CSV the toolkit reads back is read as written. A carriage return inside a text
+  becomes a line feed (the CSV writer leaves a lone one unquoted), and a text starting with a line break
+  gets the apostrophe too.
 - Characters XML 1.0 forbids (NUL and the other C0 controls except tab, newline and carriage return, lone
   surrogates, U+FFFE/U+FFFF) are shown as ``\\x00``-style escapes, so that nothing vanishes silently.
 """
