@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from ntm_analysis.config import PACKAGE_DIR
 from ntm_analysis.core.errors import UserError
-from ntm_analysis.core.storage import write_csv, write_table, write_text, write_workbook
+from ntm_analysis.core.storage import read_csv, write_csv, write_table, write_text, write_workbook
 
 MANIFEST = "manifest.json"
 VALUE_KEYS = ["village_code", "indicator_code"]
@@ -152,7 +152,7 @@ class Catalog:
         if dataset.form == "json":
             return json.loads(path.read_text(encoding="utf-8"))
         if dataset.form == "csv":
-            return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+            return read_csv(path)
         raise OutputsError(f"{path}: a workbook is for people, not read back")
 
     def write_stage(self, stage: str, key: str, outputs: Mapping[str, Any]) -> list[Path]:

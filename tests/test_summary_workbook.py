@@ -13,7 +13,8 @@ from ntm_analysis.reference.plan import load_plan
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.score.scoring import score_villages
 from ntm_analysis.core.storage import write_workbook
-from ntm_analysis.score.summary_workbook import (MAX_SHEET_TITLE, select_commune, status_table, summary_workbook)
+from ntm_analysis.core.excel import MAX_SHEET_TITLE
+from ntm_analysis.score.summary_workbook import (select_commune, status_table, summary_workbook)
 
 YEAR = 2023
 VILLAGES = pd.DataFrame({

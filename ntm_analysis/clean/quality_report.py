@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ntm_analysis.core.excel import append_row
 from ntm_analysis.core.i18n import bilingual, message
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -20,6 +21,9 @@ _PROBLEM_COLUMNS = {"file": "file", "sheet": "sheet", "row": "row", "column": "c
                     "problem_en": ("problem", "en"), "fix_vi": ("fix", "vi"), "fix_en": ("fix", "en")}
 _CHANGE_COLUMNS = {"file": "file", "sheet": "sheet", "row": "first_row", "column": "column", "rule": "rule",
                    "before": "before", "after": "after", "count": "cells"}
+_KIND_COLUMNS = {"severity": "severity", "code": "code", "count": "count", "problem_vi": ("problem", "vi"),
+                 "problem_en": ("problem", "en"), "fix_vi": ("fix", "vi"), "fix_en": ("fix", "en")}
+MAX_LISTED_PROBLEMS = 20_000  # rows of the problems sheet; beyond, counted by kind (the CSV lists all)
 _SUMMARY_ROWS = ("criteria_set", "files_read", "village_rows_read", "clean_villages", "village_rows_rejected",
                  "value_cells_read", "clean_values", "of_which_empty", "values_rejected", "errors", "warnings",
                  "cells_rewritten")
@@ -39,17 +43,34 @@ def _headers(columns: dict[str, str | tuple[str, str]]) -> dict[str, str]:
             else bilingual(f"quality.column.{key}") for column, key in columns.items()}
 
 
-def quality_workbook(problems: pd.DataFrame, changes: pd.DataFrame, summary: dict) -> Workbook:
-    """Summary, problems (errors first, coloured) and rewrites, each sheet with a frozen header."""
+def quality_workbook(problems: pd.DataFrame, changes: pd.DataFrame, summary: dict,
+                     max_listed: int = MAX_LISTED_PROBLEMS) -> Workbook:
+    """Summary, problems (errors first, coloured) and rewrites, each sheet with a frozen header.
+
+    Past ``max_listed`` problems the workbook lists the first ``max_listed`` (errors first) and adds a sheet
+    counting every problem by kind; the full list stays in ``quality_problems.csv``.
+    """
     book = Workbook()
-    _summary_sheet(book.active, summary)
-    _table_sheet(book.create_sheet(bilingual("quality.sheet.problems", " - ")), problems, _headers(_PROBLEM_COLUMNS),
+    listed = problems.head(max_listed)
+    _summary_sheet(book.active, summary, listed=len(listed) if len(listed) < len(problems) else None)
+    _table_sheet(book.create_sheet(bilingual("quality.sheet.problems", " - ")), listed, _headers(_PROBLEM_COLUMNS),
                  colour_by="severity")
+    if len(listed) < len(problems):
+        _table_sheet(book.create_sheet(bilingual("quality.sheet.by_kind", " - ")), problems_by_kind(problems),
+                     _headers(_KIND_COLUMNS), colour_by="severity")
     _table_sheet(book.create_sheet(bilingual("quality.sheet.changes", " - ")), changes, _headers(_CHANGE_COLUMNS))
     return book
 
 
-def _summary_sheet(sheet, summary: dict) -> None:  # noqa: ANN001 - openpyxl worksheet
+def problems_by_kind(problems: pd.DataFrame) -> pd.DataFrame:
+    """One row per problem code, in the problems' order: ``severity, code, count`` and the first problem's
+    ``problem_vi, problem_en, fix_vi, fix_en``."""
+    first = problems.drop_duplicates("code")
+    counts = problems.groupby("code", sort=False).size()
+    return first.assign(count=first["code"].map(counts))[list(_KIND_COLUMNS)].reset_index(drop=True)
+
+
+def _summary_sheet(sheet, summary: dict, listed: int | None = None) -> None:  # noqa: ANN001 - openpyxl worksheet
     sheet.title = bilingual("quality.sheet.summary", " - ")
     rows = [(bilingual("quality.summary.title"), "")]
     if summary.get("synthetic"):
@@ -59,8 +80,10 @@ def _summary_sheet(sheet, summary: dict) -> None:  # noqa: ANN001 - openpyxl wor
               v["clean"], v["clean_missing"], v["rejected"], p["error"], p["warning"], summary["changes"]]
     rows += [(("  " if key == "of_which_empty" else "") + bilingual(f"quality.summary.{key}"), value)
              for key, value in zip(_SUMMARY_ROWS, values)]
+    if listed is not None:
+        rows.append((bilingual("quality.summary.listed"), listed))
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     sheet["A1"].font = Font(bold=True, size=14)
     if summary.get("synthetic"):
         sheet["A2"].font = Font(bold=True)
@@ -71,21 +94,19 @@ def _summary_sheet(sheet, summary: dict) -> None:  # noqa: ANN001 - openpyxl wor
 
 def _table_sheet(sheet, table: pd.DataFrame, headers: dict[str, str],  # noqa: ANN001 - openpyxl worksheet
                  colour_by: str | None = None) -> None:
-    sheet.append([headers[c] for c in headers])
-    for cell in sheet[1]:
+    for cell in append_row(sheet, headers.values()):
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     fills = {"error": _ERROR_FILL, "warning": _WARNING_FILL}
     for rec in table[list(headers)].astype(object).where(table[list(headers)].notna(), None).itertuples(index=False):
-        sheet.append(list(rec))
-        if colour_by:
-            fill = fills.get(getattr(rec, colour_by))
-            if fill:
-                for cell in sheet[sheet.max_row]:
-                    cell.fill = fill
+        cells = append_row(sheet, rec)  # each row in constant time (sheet[sheet.max_row] scanned every cell)
+        fill = fills.get(getattr(rec, colour_by)) if colour_by else None
+        if fill:
+            for cell in cells:
+                cell.fill = fill
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table) + 1}"
     for i, column in enumerate(headers, start=1):
         width = 60 if column.startswith(("problem", "fix")) else 18
         sheet.column_dimensions[get_column_letter(i)].width = width

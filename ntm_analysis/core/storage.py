@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from ntm_analysis.core.excel import csv_safe, csv_unsafe
+
 # A fixed timestamp for workbook metadata and zip entries, so that re-running gives identical files.
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
@@ -56,10 +58,18 @@ def write_parquet(df: pd.DataFrame, path: Path) -> Path:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """Write ``df`` as UTF-8 CSV with a BOM, so that Excel shows Vietnamese text correctly."""
+    """Write ``df`` as UTF-8 CSV with a BOM, so that Excel shows Vietnamese text correctly; text cells that
+    a spreadsheet would take for a formula are neutralised (:func:`~ntm_analysis.core.excel.csv_safe`)."""
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+        csv_safe(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
     return Path(path)
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A CSV written by :func:`write_csv`, every cell as text, as it was before neutralising."""
+    table = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    quoted = [c for c in table.columns if table[c].str.startswith("'").any()]
+    return table.assign(**{c: table[c].map(csv_unsafe) for c in quoted}).rename(columns=csv_unsafe)
 
 
 def write_table(df: pd.DataFrame, stem: Path) -> list[Path]:

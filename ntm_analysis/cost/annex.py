@@ -23,6 +23,7 @@ from ntm_analysis.reference.cost_rules import CostRules
 from ntm_analysis.core.i18n import LANGS, messages
 from ntm_analysis.core.money import UNITS
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.core.excel import put, sheet_title
 from ntm_analysis.core.storage import write_workbook
 
 # Whole millions with "." between thousands whatever the reader's locale (literal dots, not the
@@ -46,9 +47,10 @@ def cost_annex_workbook(tables: Mapping[str, pd.DataFrame], rules: CostRules, *,
         raise ValueError(f"lang must be 'vi' or 'en', got {lang!r}")
     book = Workbook()
     book.remove(book.active)
+    taken: set[str] = set()
     for name, table in tables.items():
         heading = (titles or {}).get(name, name.upper())
-        _annex_sheet(book.create_sheet(name[:31]), table, rules, heading, lang, synthetic)
+        _annex_sheet(book.create_sheet(sheet_title(name, taken)), table, rules, heading, lang, synthetic)
     return book
 
 
@@ -90,16 +92,16 @@ def _millions(vnd: int) -> float:
 
 def _heading(sheet, heading: str, unit: str, width: int, synthetic: bool) -> int:  # noqa: ANN001
     """Title, synthetic banner and unit rows; returns the first header row."""
-    sheet.cell(row=1, column=1, value=heading).font = Font(bold=True, size=13)
+    put(sheet, 1, 1, heading).font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     row = 2
     if synthetic:
-        banner = sheet.cell(row=row, column=1, value=SYNTHETIC_BANNER)
+        banner = put(sheet, row, 1, SYNTHETIC_BANNER)
         banner.font, banner.fill = Font(bold=True), _BANNER_FILL
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         row += 1
-    unit_cell = sheet.cell(row=row, column=width, value=unit)
+    unit_cell = put(sheet, row, width, unit)
     unit_cell.font, unit_cell.alignment = Font(italic=True), Alignment(horizontal="right")
     return row + 1
 
@@ -111,12 +113,12 @@ def _header(sheet, row: int, text: dict, source_names: list[str], has_note: bool
     if has_note:
         spanning.append((last_source + 1, text["note"]))
     for column, value in spanning:
-        sheet.cell(row=row, column=column, value=value)
+        put(sheet, row, column, value)
         sheet.merge_cells(start_row=row, start_column=column, end_row=row + 1, end_column=column)
-    sheet.cell(row=row, column=first_source, value=text["by_source"])
+    put(sheet, row, first_source, text["by_source"])
     sheet.merge_cells(start_row=row, start_column=first_source, end_row=row, end_column=last_source)
     for column, name in enumerate(source_names, start=first_source):
-        sheet.cell(row=row + 1, column=column, value=name)
+        put(sheet, row + 1, column, name)
     for r in (row, row + 1):
         for column in range(1, last_source + 1 + int(has_note)):
             cell = sheet.cell(row=r, column=column)
@@ -126,7 +128,7 @@ def _header(sheet, row: int, text: dict, source_names: list[str], has_note: bool
 
 def _data_row(sheet, row: int, values: list, bold: bool, italic: bool, lang: str) -> None:  # noqa: ANN001
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = put(sheet, row, column, value)
         cell.border = _BORDER
         cell.font = Font(bold=bold, italic=italic)
         if isinstance(value, float):

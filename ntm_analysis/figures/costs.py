@@ -76,7 +76,7 @@ def plot_cost_by_criterion(projection: pd.DataFrame, *, ax: Axes | None = None, 
     totals = sums.groupby(["criterion", name])[amount].sum().sort_values(kind="stable").reset_index()
     sources = _source_order(sums["source"])
     colours = source_colours(sources)
-    source_names = dict(zip(sums["source"], sums[f"source_{lang}"]))
+    source_names = {s: plots.literal(n) for s, n in zip(sums["source"], sums[f"source_{lang}"])}
     y = np.arange(len(totals))
     with plt.style.context(plots.STYLE):
         ax = ax or plt.subplots()[1]
@@ -161,6 +161,7 @@ def plot_village_costs(village_costs: pd.DataFrame, *, ax: Axes | None = None, l
     names = rows["village_name"].astype(object).fillna(rows["village_code"])
     if rows["commune"].nunique() > 1:
         names = names + " (" + rows["commune"].astype(object).fillna("?") + ")"
+    names = names.map(plots.literal)
     central = _million(rows["central_vnd"])
     error = np.vstack([central - _million(rows["low_vnd"]), _million(rows["high_vnd"]) - central])
     y = np.arange(len(rows))

@@ -81,7 +81,8 @@ def plot_investment_by_year(phased: pd.DataFrame, *, ax: Axes | None = None, lan
         bottom = np.zeros(len(years))
         for source in sources:
             heights = _million(wide[source])
-            ax.bar(years, heights, bottom=bottom, color=colours[source], label=names.get(source, source), width=0.6)
+            ax.bar(years, heights, bottom=bottom, color=colours[source], label=plots.literal(names.get(source, source)),
+                   width=0.6)
             bottom += heights
         if budgets is not None:
             ax.plot(years, _million(budgets.reindex(columns=years).sum()), color=plots.TARGET_COLOUR,
@@ -133,7 +134,7 @@ def plot_cumulative_villages(schedule: pd.DataFrame, rules: PlanRules, *, ax: Ax
         bottom = np.zeros(len(years))
         for cat, colour in plots.category_colours(plan).items():
             heights = table[cat].to_numpy(float)
-            ax.bar(years, heights, bottom=bottom, color=colour, label=names[cat], width=0.6)
+            ax.bar(years, heights, bottom=bottom, color=colour, label=plots.literal(names[cat]), width=0.6)
             bottom += heights
         ax.plot(years, table["target"], color=plots.TARGET_COLOUR, linestyle="--", marker="o", markersize=4,
                 label=label("target", lang))
@@ -191,16 +192,17 @@ def plot_schedule_chart(schedule: pd.DataFrame, *, ax: Axes | None = None, lang:
         for cat, colour in plots.category_colours(plan).items():
             mask = rows["plan_category"].eq(cat).fillna(False).to_numpy()
             if mask.any():
-                ax.scatter(years[mask], y[mask], color=colour, s=24, zorder=3, label=names[cat])
+                ax.scatter(years[mask], y[mask], color=colour, s=24, zorder=3, label=plots.literal(names[cat]))
         communes = rows["commune"].astype(object).fillna("?")
         starts = np.flatnonzero(communes.ne(communes.shift()).to_numpy())
         for start, end in zip(starts, [*starts[1:], len(rows)]):
             if start:
                 ax.axhline(y[start] + 0.5, color="#cccccc", linewidth=0.8)
-            ax.annotate(communes.iat[start], (1.0, (y[start] + y[end - 1]) / 2), xycoords=("axes fraction", "data"),
+            ax.annotate(plots.literal(communes.iat[start]), (1.0, (y[start] + y[end - 1]) / 2),
+                        xycoords=("axes fraction", "data"),
                         xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
-        ax.set_yticks(y, rows["village_name"].astype(object).fillna(rows["village_code"]) if "village_name" in rows
-                      else rows["village_code"], fontsize=7)
+        ax.set_yticks(y, (rows["village_name"].astype(object).fillna(rows["village_code"]) if "village_name" in rows
+                          else rows["village_code"]).map(plots.literal), fontsize=7)
         ax.set_ylim(-0.7, len(rows) - 0.3)
         _year_ticks(ax, horizon, lang)
         if horizon:
@@ -281,7 +283,7 @@ def optimum_vs_greedy_figure(optimum: SchedulePlan, greedy: SchedulePlan, *, lan
 def _scenario_labels(comparison: pd.DataFrame, lang: str) -> list[str]:
     """Scenario names, with "(failed)" or "(relaxed)" where that is their status."""
     notes = {"failed": label("failed", lang), "relaxed": label("relaxed", lang)}
-    return [f"{name} ({notes[status]})" if status in notes else str(name)
+    return [plots.literal(f"{name} ({notes[status]})" if status in notes else name)
             for name, status in zip(comparison["scenario"], comparison["status"])]
 
 
@@ -304,7 +306,8 @@ def plot_scenarios(comparison: pd.DataFrame, measure: str, *, ax: Axes | None = 
             left = np.zeros(len(comparison))
             for source, column in zip(sources, columns):
                 width = _million(comparison[column].fillna(0).to_numpy(dtype="float64"))
-                ax.barh(y, width, left=left, color=colours[source], height=0.6, label=names.get(source, source))
+                ax.barh(y, width, left=left, color=colours[source], height=0.6,
+                        label=plots.literal(names.get(source, source)))
                 left += width
             _number_axis(ax.xaxis, lang)
             ax.set_xlabel(label("million_axis", lang))

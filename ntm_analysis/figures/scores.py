@@ -64,6 +64,12 @@ def label(key: str, lang: str = "vi") -> str:
     return template(f"figures.{key}", lang)
 
 
+def literal(text: object) -> str:
+    """``text`` (a name from the data) drawn as written: ``$`` escaped, so that matplotlib never reads
+    ``$…$`` as mathtext (a parse error would stop the figure)."""
+    return str(text).replace("$", r"\$")
+
+
 def criterion_label(number: int, name: str, max_chars: int = 24) -> str:
     """Axis label for a criterion: number + short name, e.g. ``"18. Hệ thống chính trị"``.
 
@@ -74,7 +80,7 @@ def criterion_label(number: int, name: str, max_chars: int = 24) -> str:
     if len(short) > max_chars:
         cut = short[:max_chars].rsplit(" ", 1)[0] if " " in short[:max_chars] else short[:max_chars]
         short = cut.rstrip(" &,") + "…"
-    return f"{number}. {short}"
+    return literal(f"{number}. {short}")
 
 
 def _name_column(lang: str) -> str:
@@ -179,7 +185,7 @@ def plot_criteria_heatmap(criteria_scores: pd.DataFrame, villages: pd.DataFrame,
         ax.grid(False)
         ax.set_xticks(range(n_cols), [criterion_label(n, names[n]) for n in matrix.columns], rotation=60,
                       ha="right", rotation_mode="anchor", fontsize=8)
-        ax.set_yticks(range(n_rows), matrix.index.get_level_values("village_name"), fontsize=7)
+        ax.set_yticks(range(n_rows), [literal(v) for v in matrix.index.get_level_values("village_name")], fontsize=7)
         ax.set_xticks(np.arange(-0.5, n_cols), minor=True)
         ax.set_yticks(np.arange(-0.5, n_rows), minor=True)
         ax.grid(which="minor", color="white", linewidth=0.6)
@@ -189,7 +195,7 @@ def plot_criteria_heatmap(criteria_scores: pd.DataFrame, villages: pd.DataFrame,
         for start, end in zip(starts, [*starts[1:], n_rows]):
             if start:
                 ax.axhline(start - 0.5, color="black", linewidth=1.2)
-            ax.text(n_cols - 0.5 + 0.3, (start + end - 1) / 2, communes[start], ha="left", va="center",
+            ax.text(n_cols - 0.5 + 0.3, (start + end - 1) / 2, literal(communes[start]), ha="left", va="center",
                     fontsize=8, fontweight="bold", clip_on=False)
         ax.legend(handles=[Patch(facecolor=STATUS_COLOURS[s], label=label(f"status_{s}", lang))
                            for s in STATUS_ORDER],
@@ -285,7 +291,7 @@ def plot_distance(status: pd.DataFrame, villages: pd.DataFrame, *, ax: Axes | No
         meets = rows["meets_standard"].to_numpy(bool)
         ax.scatter(np.zeros(meets.sum()), positions[meets], marker="D", s=28, color=STATUS_COLOURS["pass"],
                    edgecolor="white", zorder=3, label=label("meets_standard", lang))
-        ax.set_yticks(positions, _village_labels(rows, villages), fontsize=7)
+        ax.set_yticks(positions, _village_labels(rows, villages).map(literal), fontsize=7)
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.set_xlabel(label("distance_axis", lang))
         ax.set_title(_year_title("distance_title", lang, year))
@@ -337,7 +343,7 @@ def plot_progress(progress: pd.DataFrame, *, ax: Axes | None = None, lang: str =
         bottom = np.zeros(len(years))
         for cat, colour in category_colours(plan).items():
             heights = wide[cat].to_numpy(float) if cat in wide else np.zeros(len(years))
-            ax.bar(years, heights, bottom=bottom, color=colour, label=names[cat], width=0.6)
+            ax.bar(years, heights, bottom=bottom, color=colour, label=literal(names[cat]), width=0.6)
             bottom += heights
         ax.plot(everything.index, everything["target_cumulative"], color=TARGET_COLOUR, linestyle="--",
                 marker="o", markersize=4, label=label("target", lang))
@@ -389,7 +395,7 @@ def plot_commune_progress(status: pd.DataFrame, *, ax: Axes | None = None, lang:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # villages are whole
         ax.grid(axis="y", alpha=0.3)
         if title:
-            ax.set_title(title, fontsize=9)
+            ax.set_title(literal(title), fontsize=9)
     return ax
 
 

@@ -32,6 +32,7 @@ from ntm_analysis.raw.layout import DATA, blocks, is_title_row, row_kinds, secti
 from ntm_analysis.core.legacy_encoding import (convert_in_sheet, decode_bytes, is_candidate, repair_legacy,
                                          sheet_encoding)
 from ntm_analysis.raw.merged_cells import Range, SheetLayout, fill_merged, read_sheet_layouts
+from ntm_analysis.core.excel import ILLEGAL_CHARACTERS
 from ntm_analysis.raw.quality_log import Location, QualityLog, file_label
 from ntm_analysis.core.vietnamese import clean_text, fold
 
@@ -455,8 +456,9 @@ def _column_labels(columns: pd.Index, texts: dict) -> dict:
 
 
 def _repair_sheet(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[pd.DataFrame, list[tuple]]:
-    """The sheet with legacy-encoded texts (TCVN3, VNI) converted; returns the cells and the conversions
-    ``(column, before, after, rule, first row, count)``.
+    """The sheet with control characters (NUL …) removed and legacy-encoded texts (TCVN3, VNI) converted;
+    returns the cells and the conversions ``(column, before, after, rule, first row, count)``, for the
+    changes log (where the outputs show a removed character as ``\\x00``).
 
     A text that is legacy on its own is converted; once the sheet is known to be typed in a legacy
     encoding, a text that says too little on its own ("Sè hé") is converted too where most of the
@@ -465,9 +467,12 @@ def _repair_sheet(cells: pd.DataFrame, criteria: CriteriaSet) -> tuple[pd.DataFr
     texts = list({u for col in cells.columns for u in pd.unique(cells[col]) if isinstance(u, str)})
     repaired = {}
     for text in texts:
-        after, found = repair_legacy(text)
+        readable = ILLEGAL_CHARACTERS.sub("", text)  # NUL and other controls no workbook can hold
+        after, found = repair_legacy(readable)
         if found:
             repaired[text] = (clean_text(after), f"legacy_{found}")
+        elif readable != text:
+            repaired[text] = (readable, "control_characters_removed")
     if not repaired:
         return cells, []
     distinct = {col: pd.factorize(cells[col], use_na_sentinel=True) for col in cells.columns}

@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.raw.tables import HELP_SHEETS, raw_fields
 from ntm_analysis.core.i18n import bilingual, messages
+from ntm_analysis.core.excel import append_row, put
 from ntm_analysis.core.storage import write_workbook
 
 _REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -31,9 +32,9 @@ def write_template(path: Path, criteria: CriteriaSet, plan: dict) -> Path:
     guide = book.active
     guide.title, indicator_title = sorted(HELP_SHEETS)
     vi, en = messages("template.guide", "vi"), messages("template.guide", "en")  # title, how to, steps
-    guide.append([bilingual("template.guide.title"), ""])
+    append_row(guide, [bilingual("template.guide.title"), ""])
     for key in list(vi)[1:]:
-        guide.append([vi[key], en[key]])
+        append_row(guide, [vi[key], en[key]])
     guide["A1"].font = Font(bold=True, size=13)
     guide.column_dimensions["A"].width = 90
     guide.column_dimensions["B"].width = 90
@@ -49,7 +50,7 @@ def write_template(path: Path, criteria: CriteriaSet, plan: dict) -> Path:
     _header(wide, [fields[n] for n in WIDE_ID_FIELDS])
     for indicator in criteria.indicators:
         column = wide.max_column + 1
-        cell = wide.cell(row=1, column=column, value=indicator.code)
+        cell = put(wide, 1, column, indicator.code)
         cell.font, cell.fill = Font(bold=True), _OPTIONAL_FILL
         cell.comment = Comment(_indicator_note(indicator, criteria), "ntm-analysis", width=320, height=160)
         wide.column_dimensions[get_column_letter(column)].width = 9
@@ -57,9 +58,9 @@ def write_template(path: Path, criteria: CriteriaSet, plan: dict) -> Path:
     table = book.create_sheet(indicator_title)
     columns = ["code", "criterion_vi", "name_vi", "name_en", "unit", "direction", "group", "threshold", "provenance"]
     indicators = criteria.indicator_table()[columns]
-    table.append(columns)
+    append_row(table, columns)
     for rec in indicators.itertuples(index=False):
-        table.append(list(rec))
+        append_row(table, rec)
     table.freeze_panes = "A2"
     return write_workbook(book, path)
 
@@ -68,7 +69,7 @@ def _header(sheet, specs: list[dict]) -> None:  # noqa: ANN001 - openpyxl worksh
     """Header row: Vietnamese name (first alias), ``*`` when required, the help as a cell comment."""
     for column, spec in enumerate(specs, start=1):
         title = spec["aliases"][0].capitalize() + ("*" if spec["required"] else "")
-        cell = sheet.cell(row=1, column=column, value=title)
+        cell = put(sheet, 1, column, title)
         cell.font = Font(bold=True)
         cell.fill = _REQUIRED_FILL if spec["required"] else _OPTIONAL_FILL
         cell.alignment = Alignment(wrap_text=True)

@@ -52,6 +52,7 @@ from ntm_analysis.score.progress import border_share, standard_progress
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER, quality_by_file
 from ntm_analysis.reports.results import DistrictResults, district_results  # noqa: F401 - for the report notebooks
 from ntm_analysis.figures.schedule import cumulative_figure, investment_figure, schedule_chart_figure
+from ntm_analysis.core.excel import put, sheet_title
 from ntm_analysis.core.storage import write_workbook
 from ntm_analysis.score.summary_workbook import select_commune, status_table, summary_workbook
 
@@ -872,16 +873,16 @@ def _sheet(book: Workbook, name: str, title: str, frame: pd.DataFrame, labels: M
            synthetic: bool) -> None:
     """A sheet with a title row, the synthetic banner when it applies, a header row and ``frame``'s
     ``labels`` columns; ``*_vnd`` columns as million VND numbers."""
-    sheet = book.create_sheet(name[:31])
+    sheet = book.create_sheet(sheet_title(name))
     columns = [c for c in labels if c in frame.columns]
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+    put(sheet, 1, 1, title).font = Font(bold=True, size=13)
     row = 2
     if synthetic:
-        cell = sheet.cell(row=row, column=1, value=SYNTHETIC_BANNER)
+        cell = put(sheet, row, 1, SYNTHETIC_BANNER)
         cell.font, cell.fill = Font(bold=True), _BANNER_FILL
         row += 1
     for col, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=row, column=col, value=labels[column])
+        cell = put(sheet, row, col, labels[column])
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(col)].width = 16 if str(column).endswith("_vnd") else 24
@@ -891,7 +892,7 @@ def _sheet(book: Workbook, name: str, title: str, frame: pd.DataFrame, labels: M
             value = _cell_value(record[column])
             if str(column).endswith("_vnd") and value is not None:
                 value = int(value) / UNITS["million"]
-            cell = sheet.cell(row=r, column=col, value=value)
+            cell = put(sheet, r, col, value)
             if str(column).endswith("_vnd"):
                 cell.number_format = NUMBER_FORMATS[lang]
             elif isinstance(value, str):

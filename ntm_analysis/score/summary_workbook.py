@@ -14,7 +14,6 @@ so. Save it with
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 from openpyxl import Workbook
@@ -25,6 +24,7 @@ from ntm_analysis.reference.admin_units import area_words
 from ntm_analysis.reference.plan import category_names
 from ntm_analysis.reference.criteria import CriteriaSet
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
+from ntm_analysis.core.excel import append_row, put, sheet_title
 from ntm_analysis.core.i18n import messages
 from ntm_analysis.score.scoring import Scores
 from ntm_analysis.core.vietnamese import fold
@@ -33,8 +33,6 @@ FILLS = {"pass": PatternFill("solid", fgColor="C6EFCE"), "fail": PatternFill("so
          "incomplete": PatternFill("solid", fgColor="D9D9D9")}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _BANNER_FILL = PatternFill("solid", fgColor="FFC000")
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-MAX_SHEET_TITLE = 31
 
 
 def select_commune(villages: pd.DataFrame, commune: str = "") -> pd.DataFrame:
@@ -101,13 +99,13 @@ def summary_workbook(scores: Scores, villages: pd.DataFrame, criteria: CriteriaS
     book = Workbook()
     taken: set[str] = set()
     summary = book.active
-    summary.title = _sheet_title(t["summary_sheet"], taken)
+    summary.title = sheet_title(t["summary_sheet"], taken)
     _summary_sheet(summary, villages, status, communes, year, t, synthetic, footer, area_words(area, lang))
     for commune in communes:
-        sheet = book.create_sheet(_sheet_title(str(commune), taken))
+        sheet = book.create_sheet(sheet_title(str(commune), taken))
         members = villages[villages["commune"] == commune].sort_values("village_code", kind="stable")
         _commune_sheet(sheet, commune, members, crit, status, criteria, year, lang, synthetic, footer)
-    _unverified_sheet(book.create_sheet(_sheet_title(t["unverified_sheet"], taken)), criteria, lang)
+    _unverified_sheet(book.create_sheet(sheet_title(t["unverified_sheet"], taken)), criteria, lang)
     return book
 
 
@@ -118,25 +116,14 @@ def _words(criteria: CriteriaSet, lang: str) -> dict[str, str]:
     return words if "village" in criteria.applies_to else {**words, **messages("summary.commune_set", lang)}
 
 
-def _sheet_title(name: str, taken: set[str]) -> str:
-    """An Excel-safe, unique sheet title: no []:*?/\\, at most 31 characters, not blank."""
-    base = _BAD_SHEET_CHARS.sub("-", name).strip().strip("'")[:MAX_SHEET_TITLE].strip() or "Sheet"
-    title, n = base, 2
-    while title.casefold() in taken:
-        suffix = f" ({n})"
-        title, n = base[:MAX_SHEET_TITLE - len(suffix)] + suffix, n + 1
-    taken.add(title.casefold())
-    return title
-
-
 def _heading(sheet, title: str, width: int, synthetic: bool) -> int:  # noqa: ANN001 - openpyxl worksheet
     """Title row (and synthetic banner row); returns the next free row."""
-    sheet.append([title])
+    put(sheet, 1, 1, title)
     sheet.cell(1, 1).font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     row = 2
     if synthetic:
-        sheet.append([SYNTHETIC_BANNER])
+        put(sheet, 2, 1, SYNTHETIC_BANNER)
         sheet.cell(2, 1).font = Font(bold=True)
         for col in range(1, max(width, 1) + 1):
             sheet.cell(2, col).fill = _BANNER_FILL
@@ -147,7 +134,7 @@ def _heading(sheet, title: str, width: int, synthetic: bool) -> int:  # noqa: AN
 
 def _header_row(sheet, row: int, headers: list[str]) -> None:  # noqa: ANN001 - openpyxl worksheet
     for col, text in enumerate(headers, start=1):
-        cell = sheet.cell(row, col, text)
+        cell = put(sheet, row, col, text)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -155,7 +142,7 @@ def _header_row(sheet, row: int, headers: list[str]) -> None:  # noqa: ANN001 - 
 
 def _footer(sheet, text: str) -> None:  # noqa: ANN001 - openpyxl worksheet
     row = sheet.max_row + 2
-    sheet.cell(row, 1, text).font = Font(italic=True)
+    put(sheet, row, 1, text).font = Font(italic=True)
 
 
 def _summary_sheet(sheet, villages: pd.DataFrame, status: pd.DataFrame, communes: list[str],  # noqa: ANN001
@@ -168,10 +155,9 @@ def _summary_sheet(sheet, villages: pd.DataFrame, status: pd.DataFrame, communes
     assessed = status.assign(commune=status.index.map(commune_of))
     for i, commune in enumerate(communes, start=1):
         counts = _counts(villages[villages["commune"] == commune], assessed[assessed["commune"] == commune])
-        sheet.append([i, commune, *counts])
+        append_row(sheet, [i, commune, *counts])
     all_counts = _counts(villages, assessed[assessed["commune"].isin(communes)])
-    sheet.append(["", t["total"].format(**words), *all_counts])
-    for cell in sheet[sheet.max_row]:
+    for cell in append_row(sheet, ["", t["total"].format(**words), *all_counts]):
         cell.font = Font(bold=True)
     sheet.freeze_panes = sheet.cell(start + 1, 3).coordinate
     widths = [6, 18, 10, 16, 14, 14, 14, 14, 14]
@@ -216,8 +202,7 @@ def _commune_sheet(sheet, commune: str, members: pd.DataFrame, crit: pd.DataFram
                     row_status[f"missing_criteria_{lang}"]]
         else:
             tail = [t["not_assessed"], t["not_assessed"], ""]
-        sheet.append([i, code, village.village_name, *[words[s] for s in states], *tail])
-        row = sheet.max_row
+        row = append_row(sheet, [i, code, village.village_name, *[words[s] for s in states], *tail])[0].row
         for col, state in enumerate(states, start=4):
             sheet.cell(row, col).fill = FILLS[state]
             sheet.cell(row, col).alignment = Alignment(horizontal="center")
@@ -242,19 +227,17 @@ def _unverified_sheet(sheet, criteria: CriteriaSet, lang: str) -> None:  # noqa:
     table = criteria.unverified()
     headers = [t["u_criterion"], t["u_code"], t["u_indicator"], t["u_group"], t["u_threshold"],
                t["u_provenance"], t["u_note"]]
-    sheet.append([t["unverified_title"].format(id=criteria.id)])
-    sheet.cell(1, 1).font = Font(bold=True, size=13)
-    sheet.append([t["unverified_note"]])
-    sheet.append([])
+    put(sheet, 1, 1, t["unverified_title"].format(id=criteria.id)).font = Font(bold=True, size=13)
+    put(sheet, 2, 1, t["unverified_note"])
     _header_row(sheet, 4, headers)
     groups = {g.id: getattr(g, f"name_{lang}") for g in criteria.groups}
     for rec in table.itertuples(index=False):
         row = pd.Series(rec._asdict())
-        sheet.append([f"{row['criterion']}. {row[f'criterion_{lang}']}", row["code"], row[f"name_{lang}"],
+        append_row(sheet, [f"{row['criterion']}. {row[f'criterion_{lang}']}", row["code"], row[f"name_{lang}"],
                       groups.get(row["group"], row["group"]), _threshold_text(row, t), row["provenance"],
                       row["provenance_note"] or ""])
     if table.empty:
-        sheet.append([t["none_unverified"]])
+        append_row(sheet, [t["none_unverified"]])
     sheet.freeze_panes = "A5"
     for col, width in enumerate([30, 12, 50, 24, 22, 14, 40], start=1):
         sheet.column_dimensions[get_column_letter(col)].width = width
