@@ -90,3 +90,15 @@ def test_every_rewrite_listed(tmp_path, criteria):
     merged = clean(CASES["district-merged-communes"]().write(tmp_path / "district"), criteria).changes
     assert merged.loc[merged["rule"] == "merged_cell", ["row", "before", "after", "count"]].values.tolist() == [
         [5, "B5:B6", "Ia Krái", 1], [9, "B9:B11", "Ia O", 2]]
+
+
+
+def test_rows_set_aside_are_information_not_warnings(case_result):
+    """Titles, numbering, subtotals and footers are reported once per block as information: they never
+    count among the errors and warnings an officer has to act on."""
+    _, result = case_result
+    blocks = result.problems[result.problems["code"].isin(BLOCK_CODES)]
+    assert set(blocks["severity"]) <= {"info"}
+    counts = result.summary["problems"]
+    assert counts["info"] == int(result.problems["severity"].eq("info").sum()) >= len(blocks)
+    assert counts["warning"] == int(result.problems["severity"].eq("warning").sum())

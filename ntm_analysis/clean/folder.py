@@ -108,7 +108,8 @@ def _summary(result: CleanResult, files: list[Path], tables: list[Table], raw_di
                    "clean_present": int(result.values["value"].notna().sum()),
                    "clean_missing": int(result.values["value"].isna().sum()),
                    "rejected": len(result.rejected_values)},
-        "problems": {"error": int(severity.get("error", 0)), "warning": int(severity.get("warning", 0))},
+        "problems": {"error": int(severity.get("error", 0)), "warning": int(severity.get("warning", 0)),
+                     "info": int(severity.get("info", 0))},
         "changes": int(result.changes["count"].sum()),
         "years": sorted(int(y) for y in result.values["year"].unique()),
         "communes": int(result.villages["commune"].nunique()),
@@ -134,7 +135,8 @@ def conservation_lines(summary: dict) -> list[str]:
         f"({v['clean_missing']} để trống / empty) + {v['rejected']} loại / rejected + "
         f"{v.get('set_aside', 0)} để riêng / set aside (tiêu đề, dòng cộng, chữ ký / titles, subtotals, footers)",
         f"Vấn đề / problems: {summary['problems']['error']} lỗi / errors, "
-        f"{summary['problems']['warning']} cảnh báo / warnings; {summary['changes']} ô được sửa / cells rewritten",
+        f"{summary['problems']['warning']} cảnh báo / warnings, {summary['problems'].get('info', 0)} thông tin / "
+        f"notes; {summary['changes']} ô được sửa / cells rewritten",
     ]
 
 

@@ -98,7 +98,7 @@ def _table_sheet(sheet, table: pd.DataFrame, headers: dict[str, str],  # noqa: A
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    fills = {"error": _ERROR_FILL, "warning": _WARNING_FILL}
+    fills = {"error": _ERROR_FILL, "warning": _WARNING_FILL}  # information rows stay plain
     for rec in table[list(headers)].astype(object).where(table[list(headers)].notna(), None).itertuples(index=False):
         cells = append_row(sheet, rec)  # each row in constant time (sheet[sheet.max_row] scanned every cell)
         fill = fills.get(getattr(rec, colour_by)) if colour_by else None

@@ -47,7 +47,7 @@ from ntm_analysis.core.vietnamese import fold  # noqa: E402
 from ntm_analysis.score.scoring import criteria_missing  # noqa: E402
 
 STYLE = STYLE_FILE
-SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e6a700"}
+SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e6a700", "info": "#9aa5b1"}
 # Criterion status (``Scores.criteria["status"]``): one colour map for every pass / fail / no-data figure.
 STATUS_ORDER = ("pass", "fail", "incomplete")
 STATUS_COLOURS = {"pass": "#2e9e5b", "fail": "#d0453a", "incomplete": "#b4b4b4"}

@@ -25,7 +25,7 @@ from ntm_analysis.config import REFERENCE_DIR
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "severity", "code",
                    "problem_vi", "problem_en", "fix_vi", "fix_en"]
 CHANGE_COLUMNS = ["file", "sheet", "row", "column", "rule", "before", "after", "count"]
-SEVERITY_ORDER = {"error": 0, "warning": 1}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}  # info: rows set aside as not data (titles, footers …)
 
 
 @cache

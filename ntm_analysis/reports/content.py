@@ -50,6 +50,7 @@ from ntm_analysis.figures.scores import (commune_multiples_figure, criteria_heat
                                 failure_rate_figure, progress_figure, save_figure)
 from ntm_analysis.score.progress import border_share, standard_progress
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER, quality_by_file
+from ntm_analysis.raw.quality_log import SEVERITY_ORDER
 from ntm_analysis.reports.results import DistrictResults, district_results  # noqa: F401 - for the report notebooks
 from ntm_analysis.figures.schedule import cumulative_figure, investment_figure, schedule_chart_figure
 from ntm_analysis.core.excel import put, sheet_title
@@ -671,7 +672,7 @@ def scope_problems(problems: pd.DataFrame, files: Iterable[str]) -> pd.DataFrame
     """The quality log's problems in ``files``, errors first, then by file, sheet and row."""
     files = set(files)
     chosen = problems[problems["file"].astype(str).isin(files)]
-    order = chosen["severity"].map({"error": 0, "warning": 1}).fillna(2)
+    order = chosen["severity"].map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER))
     row = pd.to_numeric(chosen["row"], errors="coerce")
     return (chosen.assign(_order=order, _row=row)
             .sort_values(["_order", "file", "sheet", "_row"], kind="stable", na_position="last")
@@ -694,7 +695,7 @@ def quality_section(results: DistrictResults, scope: pd.DataFrame, lang: str = "
                    "villages": text("h_villages", lang), "values": text("h_values", lang),
                    "empty": text("h_empty", lang), "rejected": text("h_rejected", lang),
                    "errors": text("h_errors", lang), "warnings": text("h_warnings", lang)}
-    problems = problems.assign(severity=problems["severity"].map(lambda s: text(s, lang) if s in ("error", "warning")
+    problems = problems.assign(severity=problems["severity"].map(lambda s: text(s, lang) if s in SEVERITY_ORDER
                                                                  else s))
     problem_labels = {"severity": text("h_severity", lang), "file": text("h_file", lang),
                       "sheet": text("h_sheet", lang), "row": text("h_row", lang), "column": text("h_column", lang),
