@@ -251,3 +251,13 @@ def test_scenarios_run_apart_and_a_bad_one_fails_alone(tiny_processed, tmp_path)
     # the chain's own message: no output of `ntm clean` in that folder (found before any worker started)
     assert missing["status"] == "failed" and "OutputsError" in missing["error"] and "ntm clean" in missing["error"]
     assert not (tmp_path / "scenarios" / "missing-data").exists()
+
+
+def test_a_budget_relaxation_is_worded_to_the_dong_unless_it_is_whole_millions():
+    from ntm_analysis.schedule.planning import rule_text
+
+    names = {"community": "Cộng đồng dân cư"}
+    small = {"rule": ("budget", ("community", 2024)), "amount": 1, "message_vi": "", "message_en": ""}
+    whole = {**small, "amount": 214_000_000}
+    assert "1 đồng" in rule_text(small, names, "vi") and "0 triệu" not in rule_text(small, names, "vi")
+    assert "214 triệu đồng" in rule_text(whole, names, "vi")

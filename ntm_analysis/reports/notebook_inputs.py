@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from ntm_analysis.reports.content import md_escape
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.config import PROJECT_DIR
 from ntm_analysis.core.i18n import bilingual
@@ -64,8 +65,10 @@ def bullet_list(lines: Iterable[str]) -> Markdown:
 
 
 def scope_label(scope: pd.DataFrame, commune: str) -> str:
-    """The communes of ``scope`` (in order of appearance) when a commune was asked for, else the district."""
-    return ", ".join(map(str, scope["commune"].unique())) if commune else bilingual("notebook.whole_district")
+    """The communes of ``scope`` (in order of appearance, escaped for Markdown: names come from the data)
+    when a commune was asked for, else the district."""
+    return (", ".join(md_escape(c) for c in scope["commune"].unique()) if commune
+            else bilingual("notebook.whole_district"))
 
 
 def in_scope(frame: pd.DataFrame, scope: pd.DataFrame) -> pd.DataFrame:

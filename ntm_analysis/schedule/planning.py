@@ -335,12 +335,13 @@ def compare_plans(plans: Mapping[str, SchedulePlan]) -> pd.DataFrame:
 
 
 def rule_text(item: dict, source_names: Mapping[str, str], lang: str = "vi") -> str:
-    """A relaxation or violation in planner language: a budget one with the source's name and the amount
-    (to the million), any other one as the scheduler words it."""
+    """A relaxation or violation in planner language: a budget one with the source's name and the exact
+    amount (in millions when it is whole millions, else to the đồng), any other one as the scheduler words it."""
     rule, key = item["rule"] if isinstance(item["rule"], tuple) else (item["rule"], None)
     if rule != "budget":
         return item[f"message_{lang}"]
-    (source, year), amount = key, format_money(round(float(item["amount"])), lang)
+    vnd = round(float(item["amount"]))
+    (source, year), amount = key, format_money(vnd, lang, unit="million" if vnd % 1_000_000 == 0 else "vnd")
     name = source_names.get(source, source)
     return message("schedule.budget_short", lang, name=name, year=year, amount=amount)
 
