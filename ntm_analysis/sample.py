@@ -422,12 +422,17 @@ def generate_sample(out_dir: Path, seed: int = SAMPLE_SEED) -> dict:
     planted = _plant_errors(rng, files, district, criteria)
     for raw in files:
         _write(raw, out_dir / raw.name)
-    listing = "\n".join(f"- `{raw.name}` {hashlib.sha256((out_dir / raw.name).read_bytes()).hexdigest()}"
-                        for raw in files)
-    write_text(MARKER_TEXT.format(seed=seed, files=listing), out_dir / SYNTHETIC_MARKER)
+    write_marker(out_dir, [raw.name for raw in files], seed)
     return {"villages": _manifest_villages(district.villages),
             "planted_errors": sorted(planted, key=lambda p: (p["file"], p["sheet"], p["row"])),
             "files": [raw.name for raw in files] + [SYNTHETIC_MARKER]}
+
+
+def write_marker(folder: Path, names: list[str], seed: int) -> Path:
+    """The synthetic-data marker of ``folder``: what the data are, and the SHA-256 of each of ``names`` (the
+    clean step treats the folder as synthetic only while it holds exactly those files)."""
+    listing = "\n".join(f"- `{name}` {hashlib.sha256((folder / name).read_bytes()).hexdigest()}" for name in names)
+    return write_text(MARKER_TEXT.format(seed=seed, files=listing), folder / SYNTHETIC_MARKER)
 
 
 def sample_file_names(admin: pd.DataFrame | None = None) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ntm_analysis.clean.folder import SYNTHETIC_MARKER
+from ntm_analysis.sample import write_marker
 from ntm_analysis.clean.quality_report import SYNTHETIC_BANNER
 from ntm_analysis.pipeline import run_score
 from ntm_analysis.reference.criteria import load_criteria_set
@@ -48,7 +48,7 @@ def processed(tmp_path_factory) -> Path:
                 rows.append([code, year, ind.code, SPECIAL.get((code, year, ind.code), passing)])
     raw = tmp_path_factory.mktemp("raw")
     write_xlsx(raw / "huyen.xlsx", {"Danh sách làng": VILLAGES, "Số liệu": rows})
-    (raw / SYNTHETIC_MARKER).write_text("Dữ liệu giả lập cho kiểm thử / synthetic test data\n", encoding="utf-8")
+    write_marker(raw, ["huyen.xlsx"], seed=0)  # synthetic test data, marked as the sample marks its files
     result = clean(raw, criteria)
     assert result.summary["values"]["clean"] == 4 * len(YEARS) * len(criteria.indicators)
     out = tmp_path_factory.mktemp("processed")
