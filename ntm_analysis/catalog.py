@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,11 +210,6 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
 def digest_of(value: Any) -> str:
     """SHA-256 of a JSON-serialisable value (keys sorted): a stable content key."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-
-
-def files_digest(paths: Iterable[Path]) -> str:
-    """One hash of the names and contents of ``paths``."""
-    return digest_of({Path(p).name: file_sha256(Path(p)) for p in sorted(paths)})
 
 
 def code_files() -> list[Path]:

@@ -43,14 +43,14 @@ class ScheduleResult:
 
 
 def _data_digest(settings: Settings, *keys: str) -> dict[str, str]:
-    """Content hashes of the data files the named settings point to (an id's shipped file included)."""
-    paths = {"criteria": lambda: settings.criteria_set.path, "cost_rules": lambda: settings.cost_rules_data.path,
-             "actions": lambda: settings.actions_data.path, "schedule_rules": lambda: settings.scheduling.path}
-    out = {}
-    for key in keys:
-        out[key] = file_sha256(Path(paths[key]())) if key in paths else digest_of(
-            settings.plan_data if key == "plan" else getattr(settings, key))
-    return out
+    """Content hashes of what the named settings hold (an id's shipped file included): a stage reruns when
+    the content changes, not only when the settings name another file."""
+    files = {"criteria": lambda: settings.criteria_set.path, "cost_rules": lambda: settings.cost_rules_data.path,
+             "schedule_rules": lambda: settings.scheduling.path}
+    loaded = {"plan": lambda: settings.plan_data, "admin_units": lambda: settings.admin.to_dict("list"),
+              "commune_map": lambda: (None if settings.commune_mapping is None
+                                      else settings.commune_mapping.to_dict("list"))}
+    return {key: file_sha256(Path(files[key]())) if key in files else digest_of(loaded[key]()) for key in keys}
 
 
 # ---------------------------------------------------------------- clean

@@ -102,10 +102,6 @@ class Settings:
     def commune_mapping(self) -> pd.DataFrame | None:
         return None if self.commune_map is None else load_commune_map(self.commune_map)
 
-    def fingerprint(self, *keys: str) -> dict[str, str]:
-        """The named settings as text (for content hashes: a stage reruns when one of its settings changes)."""
-        return {key: str(getattr(self, key)) for key in keys}
-
 
 def settings_text(settings: Settings) -> str:
     """``settings`` as a settings file (YAML), every path absolute: what a notebook or report worker reads."""

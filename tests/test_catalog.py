@@ -25,21 +25,19 @@ def small_chain(tmp_path):
 
 def test_each_stage_runs_once_and_later_stages_read_its_outputs(small_chain, monkeypatch):
     calls = {"score": 0, "schedule": 0}
-    score, schedule = pipeline.score_villages, None
+    from ntm_analysis.schedule import solver
+
+    score, schedule = pipeline.score_villages, solver.schedule_villages
 
     def counted_score(*args, **kwargs):
         calls["score"] += 1
         return score(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "score_villages", counted_score)
-    from ntm_analysis.schedule import solver
-
-    schedule = solver.schedule_villages
-
     def counted_schedule(*args, **kwargs):
         calls["schedule"] += 1
         return schedule(*args, **kwargs)
 
+    monkeypatch.setattr(pipeline, "score_villages", counted_score)
     monkeypatch.setattr(solver, "schedule_villages", counted_schedule)
     pipeline.run_score(small_chain)
     pipeline.run_costs(small_chain)
